@@ -1,0 +1,53 @@
+# PeerTables. `make run` for the demo, `make test` for the suite.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# uv from PATH, else the copy pip installs as a module (see `bootstrap`).
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help bootstrap sync migrate seed run worker test test-fast lint format check-deploy clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+bootstrap: ## Install uv when it is missing (needs only python3)
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+
+sync: bootstrap ## Create .venv with the locked dependencies
+	$(UV) sync --frozen
+
+migrate: sync ## Apply database migrations
+	$(UV) run python manage.py migrate --noinput
+
+seed: migrate ## Load the demo data (idempotent)
+	$(UV) run python manage.py seed_demo
+
+run: seed ## Set up and serve the demo at http://127.0.0.1:8000 with a Celery worker and beat
+	@echo "Serving http://$(HOST):$(PORT)/ with a Celery worker and beat. Ctrl-C stops everything."
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(UV) run celery -A config worker --beat --loglevel INFO --concurrency 2 & \
+	  $(UV) run python manage.py runserver $(HOST):$(PORT); \
+	  wait
+
+worker: sync ## Run a Celery worker with beat (alone)
+	$(UV) run celery -A config worker --beat --loglevel INFO
+
+test: sync ## Lint, then run every test (SQLite by default; PostgreSQL when DATABASE_URL is set)
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run pytest
+
+test-fast: sync ## The suite without the browser tests
+	$(UV) run pytest -m "not e2e" -x -q
+
+lint: sync ## ruff check and format check
+	$(UV) run ruff check . && $(UV) run ruff format --check .
+
+format: sync ## Apply ruff's fixes and formatting
+	$(UV) run ruff check --fix . && $(UV) run ruff format .
+
+clean: ## Remove the local database, mail, broker files and caches
+	rm -rf var/ staticfiles/ .pytest_cache .ruff_cache

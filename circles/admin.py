@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from circles.models import Circle, Membership, Topic
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "circle"
+    extra = 0
+    raw_id_fields = ["user", "invited_by"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(Circle)
+class CircleAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "place",
+        "weekday",
+        "start_time",
+        "time_zone",
+        "join_policy",
+        "listing",
+        "archived_at",
+    ]
+    list_filter = ["listing", "join_policy", "is_online", "weekday", "frequency"]
+    search_fields = ["name", "slug", "city", "purpose"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["created_at", "updated_at"]
+    filter_horizontal = ["topics"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "circle", "role", "status", "invited_by", "joined_at"]
+    list_filter = ["role", "status"]
+    search_fields = ["user__email", "user__display_name", "circle__name"]
+    list_select_related = ["user", "circle", "invited_by"]
+    raw_id_fields = ["user", "circle", "invited_by"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["created_at", "updated_at"]

@@ -1,0 +1,324 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from circles import schedule
+from members.timezones import validate_time_zone
+
+if TYPE_CHECKING:
+    from members.models import User
+
+SEAT_LIMIT_MIN = 2
+SEAT_LIMIT_MAX = 30
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class Frequency(models.TextChoices):
+    WEEKLY = "weekly", "Every week"
+    FORTNIGHTLY = "fortnightly", "Every other week"
+
+
+class JoinPolicy(models.TextChoices):
+    OPEN = "open", "Open: anyone can join"
+    REQUEST = "request", "By request: hosts approve"
+    INVITE = "invite", "Invite only"
+
+
+class Listing(models.TextChoices):
+    LISTED = "listed", "Listed in the directory"
+    UNLISTED = "unlisted", "Unlisted: only members and invitees see it"
+
+
+class Role(models.TextChoices):
+    HOST = "host", "Host"
+    CO_HOST = "co_host", "Co-host"
+    MEMBER = "member", "Member"
+
+
+class Status(models.TextChoices):
+    INVITED = "invited", "Invited"
+    REQUESTED = "requested", "Requested to join"
+    ACTIVE = "active", "Active"
+    LEFT = "left", "Left"
+    REMOVED = "removed", "Removed"
+
+
+HOST_ROLES = (Role.HOST, Role.CO_HOST)
+
+
+class Topic(models.Model):
+    """A subject a circle is about ("product management", "founders")."""
+
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CircleQuerySet(models.QuerySet["Circle"]):
+    def active(self) -> CircleQuerySet:
+        return self.filter(archived_at__isnull=True)
+
+    def listed(self) -> CircleQuerySet:
+        return self.filter(listing=Listing.LISTED, archived_at__isnull=True)
+
+    def visible_to(self, user: User | None) -> CircleQuerySet:
+        """Circles whose page this person may open: listed ones, their own, or all for staff."""
+        if user is not None and user.is_authenticated and user.is_staff:
+            return self.all()
+        listed = Q(listing=Listing.LISTED, archived_at__isnull=True)
+        if user is None or not user.is_authenticated:
+            return self.filter(listed)
+        mine = Q(memberships__user=user, memberships__status=Status.ACTIVE)
+        return self.filter(listed | mine).distinct()
+
+    def member_of(self, user: User) -> CircleQuerySet:
+        return self.filter(memberships__user=user, memberships__status=Status.ACTIVE)
+
+    def with_directory_data(self) -> CircleQuerySet:
+        """What a directory card shows, in a fixed number of queries."""
+        return self.annotate(
+            active_member_count=Count(
+                "memberships", filter=Q(memberships__status=Status.ACTIVE), distinct=True
+            )
+        ).prefetch_related(
+            "topics",
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(
+                    status=Status.ACTIVE, role__in=HOST_ROLES
+                ).select_related("user"),
+                to_attr="host_memberships",
+            ),
+        )
+
+
+class Circle(models.Model):
+    """A peer group that meets on a schedule: the table people gather at."""
+
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=90, unique=True)
+    purpose = models.TextField(help_text="What the circle is for, in a few sentences (markdown).")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="circles")
+
+    is_online = models.BooleanField(default=False)
+    city = models.CharField(max_length=80, blank=True)
+    meeting_link = models.URLField(
+        blank=True, help_text="For online circles; only active members see it."
+    )
+    venue_name = models.CharField(max_length=120, blank=True)
+    venue_address = models.CharField(max_length=200, blank=True)
+
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField(help_text="Local wall-clock time in the circle's zone.")
+    duration_minutes = models.PositiveSmallIntegerField(
+        default=75, validators=[MinValueValidator(15), MaxValueValidator(480)]
+    )
+    frequency = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.WEEKLY)
+    starts_on = models.DateField(
+        default=timezone.localdate,
+        help_text="The first week of the series; fortnightly circles meet every other week.",
+    )
+
+    seat_limit = models.PositiveSmallIntegerField(
+        default=12,
+        validators=[MinValueValidator(SEAT_LIMIT_MIN), MaxValueValidator(SEAT_LIMIT_MAX)],
+    )
+    join_policy = models.CharField(
+        max_length=10, choices=JoinPolicy.choices, default=JoinPolicy.REQUEST
+    )
+    listing = models.CharField(max_length=10, choices=Listing.choices, default=Listing.LISTED)
+    members_can_invite = models.BooleanField(
+        default=False, help_text="Let every member, not only hosts, invite people."
+    )
+    reminder_lead_hours = models.PositiveSmallIntegerField(
+        default=24, validators=[MinValueValidator(1), MaxValueValidator(168)]
+    )
+    votes_per_member = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    pledge = models.TextField(
+        blank=True, help_text="Optional confidentiality pledge members accept when they join."
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CircleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(seat_limit__gte=SEAT_LIMIT_MIN, seat_limit__lte=SEAT_LIMIT_MAX),
+                name="circles_circle_seat_limit_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6), name="circles_circle_weekday_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(frequency__in=Frequency.values), name="circles_circle_frequency_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(join_policy__in=JoinPolicy.values),
+                name="circles_circle_join_policy_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(listing__in=Listing.values), name="circles_circle_listing_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=15, duration_minutes__lte=480),
+                name="circles_circle_duration_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(reminder_lead_hours__gte=1, reminder_lead_hours__lte=168),
+                name="circles_circle_reminder_lead_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(votes_per_member__gte=1, votes_per_member__lte=10),
+                name="circles_circle_votes_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_online=True) | ~Q(city=""),
+                name="circles_circle_city_or_online",
+            ),
+        ]
+        indexes = [
+            # The directory: listed, not archived, ordered by name.
+            models.Index(
+                fields=["listing", "name"],
+                condition=Q(archived_at__isnull=True),
+                name="circles_circle_directory_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("circles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def place(self) -> str:
+        return "Online" if self.is_online else self.city
+
+    @property
+    def every_weeks(self) -> int:
+        return 2 if self.frequency == Frequency.FORTNIGHTLY else 1
+
+    def next_starts(self, *, after: dt.datetime | None = None, count: int = 1) -> list[dt.datetime]:
+        """The next scheduled starts, aware in the circle's zone."""
+        return schedule.occurrences(
+            weekday=self.weekday,
+            start_time=self.start_time,
+            zone=self.zone,
+            after=after or timezone.now(),
+            anchor=self.starts_on,
+            every_weeks=self.every_weeks,
+            count=count,
+        )
+
+    def seats_open(self) -> int:
+        """Needs ``active_member_count`` from ``with_directory_data()`` (no query here)."""
+        return max(self.seat_limit - self.active_member_count, 0)
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> MembershipQuerySet:
+        return self.filter(status=Status.ACTIVE)
+
+    def hosts(self) -> MembershipQuerySet:
+        return self.filter(status=Status.ACTIVE, role__in=HOST_ROLES)
+
+
+class Membership(models.Model):
+    """A person's place in a circle: their role, status and sponsor."""
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sponsored_memberships",
+        help_text="The member who sponsored this person into the circle.",
+    )
+    note = models.TextField(blank=True, help_text="The note sent with a join request.")
+    pledge_accepted_at = models.DateTimeField(null=True, blank=True)
+    joined_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["circle", "joined_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["circle", "user"], name="circles_membership_unique"),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values), name="circles_membership_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="circles_membership_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.ACTIVE) | Q(joined_at__isnull=False),
+                name="circles_membership_active_has_joined_at",
+            ),
+        ]
+        indexes = [
+            # "Which circles is this person active in?" (visible_to, member_of).
+            models.Index(fields=["user", "status"], name="circles_membership_user_idx"),
+            # Seat counts and host lists per circle.
+            models.Index(fields=["circle", "status", "role"], name="circles_membership_circle_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.user} in {self.circle} ({self.get_role_display()}, {self.get_status_display()})"
+        )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == Status.ACTIVE
+
+    @property
+    def is_host(self) -> bool:
+        return self.status == Status.ACTIVE and self.role in HOST_ROLES

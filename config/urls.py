@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from members import views as member_views
+
+# Staff sign in through allauth, so the admin login shares its rate limits.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "PeerTables staff"
+admin.site.site_title = "PeerTables staff"
+
+urlpatterns = [
+    path("", member_views.home, name="home"),
+    path("healthz", member_views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("circles/", include("circles.urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
+]

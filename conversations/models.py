@@ -1,0 +1,1 @@
+"""Asks, gives, discussions and introductions arrive with the conversations issue."""
