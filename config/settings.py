@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "template_partials",
     "members",
     "circles",
+    "meetings",
     "conversations",
 ]
 

@@ -17,5 +17,7 @@ urlpatterns = [
     path("healthz", member_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("circles/", include("circles.urls")),
+    path("circles/<slug:slug>/meetings/", include("meetings.urls")),
+    path("circles/<slug:slug>/posts/", include("conversations.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+"""Meetings, RSVPs, agenda topics and notes arrive with the meetings issue."""
