@@ -1,1 +1,366 @@
-"""Meetings, RSVPs, agenda topics and notes arrive with the meetings issue."""
+"""Meetings: the occurrences of a circle's schedule, their RSVPs, agenda, notes and calendars.
+
+Every instant is stored in UTC; the circle's local wall-clock time is the
+truth it is computed from (see circles.schedule and meetings.services).
+"""
+
+from __future__ import annotations
+
+import secrets
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from circles.models import Circle
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class MeetingQuerySet(models.QuerySet["Meeting"]):
+    def scheduled(self) -> MeetingQuerySet:
+        return self.filter(status=MeetingStatus.SCHEDULED)
+
+    def upcoming(self, now=None) -> MeetingQuerySet:
+        """Meetings that have not ended yet (cancelled ones included: they stay visible)."""
+        return self.filter(ends_at__gt=now or timezone.now())
+
+    def past(self, now=None) -> MeetingQuerySet:
+        return self.filter(starts_at__lte=now or timezone.now())
+
+    def for_member(self, user) -> MeetingQuerySet:
+        """Meetings of every circle this person is an active member of."""
+        return self.filter(
+            circle__memberships__user=user,
+            circle__memberships__status="active",
+            circle__archived_at__isnull=True,
+        )
+
+    def with_counts(self) -> MeetingQuerySet:
+        """Seated, maybe and waitlisted counts, in the same query."""
+        return self.annotate(
+            going_count=Count(
+                "rsvps", filter=Q(rsvps__answer=Answer.GOING, rsvps__waitlisted=False)
+            ),
+            maybe_count=Count("rsvps", filter=Q(rsvps__answer=Answer.MAYBE)),
+            waitlist_count=Count("rsvps", filter=Q(rsvps__waitlisted=True)),
+        )
+
+
+class Meeting(models.Model):
+    """One gathering of a circle: from its schedule, or a one-off a host added."""
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="meetings")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    local_date = models.DateField(help_text="The date in the circle's zone.")
+    series_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The schedule date this meeting stands for; empty for one-offs. "
+        "A moved or cancelled meeting keeps it, so the date is never generated twice.",
+    )
+    status = models.CharField(
+        max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
+    )
+    is_moved = models.BooleanField(default=False)
+    is_one_off = models.BooleanField(default=False)
+    venue_name = models.CharField(
+        max_length=120, blank=True, help_text="Leave blank to use the circle's venue."
+    )
+    venue_address = models.CharField(max_length=200, blank=True)
+    sequence = models.PositiveIntegerField(
+        default=0, help_text="iCalendar SEQUENCE: raised on every change calendars must see."
+    )
+    notes = models.TextField(blank=True, help_text="Short notes after the meeting (markdown).")
+    agenda_locked = models.BooleanField(default=False)
+    agenda_pinned = models.BooleanField(
+        default=False, help_text="The host fixed the order; votes no longer reorder topics."
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["circle", "series_date"],
+                condition=Q(series_date__isnull=False),
+                name="meetings_meeting_one_per_series_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=MeetingStatus.values), name="meetings_meeting_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="meetings_meeting_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_one_off=True, series_date__isnull=True)
+                | Q(is_one_off=False, series_date__isnull=False),
+                name="meetings_meeting_one_off_has_no_series_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=MeetingStatus.CANCELLED) | Q(cancelled_at__isnull=False),
+                name="meetings_meeting_cancelled_has_time",
+            ),
+        ]
+        indexes = [
+            # A circle's upcoming meetings (list page, next/previous meeting, horizon).
+            models.Index(fields=["circle", "starts_at"], name="meetings_meeting_circle_idx"),
+            # A member's calendar feed: upcoming meetings across circles.
+            models.Index(fields=["ends_at"], name="meetings_meeting_ends_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.circle} on {self.local_date:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:detail", kwargs={"slug": self.circle.slug, "pk": self.pk})
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.circle.zone
+
+    @property
+    def local_starts_at(self):
+        return timezone.localtime(self.starts_at, self.zone)
+
+    @property
+    def local_ends_at(self):
+        return timezone.localtime(self.ends_at, self.zone)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    @property
+    def is_open_for_rsvp(self) -> bool:
+        return not self.is_cancelled and not self.has_started
+
+    @property
+    def place_name(self) -> str:
+        circle = self.circle
+        return (
+            self.venue_name or circle.venue_name or ("Online" if circle.is_online else circle.city)
+        )
+
+    @property
+    def place_address(self) -> str:
+        return self.venue_address if self.venue_name else self.circle.venue_address
+
+
+class Answer(models.TextChoices):
+    GOING = "going", "Going"
+    MAYBE = "maybe", "Maybe"
+    NOT_GOING = "not_going", "Not going"
+
+
+class RsvpQuerySet(models.QuerySet["Rsvp"]):
+    def seated(self) -> RsvpQuerySet:
+        return self.filter(answer=Answer.GOING, waitlisted=False)
+
+    def waitlist(self) -> RsvpQuerySet:
+        """Arrival order: who joined the waitlist first is promoted first."""
+        return self.filter(waitlisted=True).order_by("waitlisted_at", "pk")
+
+
+class Rsvp(models.Model):
+    """A member's answer for one meeting; 'going' past the seat limit waits in line."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="rsvps")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rsvps"
+    )
+    answer = models.CharField(max_length=10, choices=Answer.choices)
+    waitlisted = models.BooleanField(default=False)
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RsvpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "updated_at", "pk"]
+        verbose_name = "RSVP"
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="meetings_rsvp_unique"),
+            models.CheckConstraint(
+                condition=Q(answer__in=Answer.values), name="meetings_rsvp_answer_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(waitlisted=False) | Q(answer=Answer.GOING, waitlisted_at__isnull=False),
+                name="meetings_rsvp_waitlist_is_going",
+            ),
+        ]
+        indexes = [
+            # Seat counts and the waitlist in arrival order for one meeting.
+            models.Index(
+                fields=["meeting", "answer", "waitlisted", "waitlisted_at"],
+                name="meetings_rsvp_seats_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "waitlisted" if self.waitlisted else self.get_answer_display()
+        return f"{self.user} for {self.meeting}: {state}"
+
+
+class TopicStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DISCUSSED = "discussed", "Discussed"
+    PARKED = "parked", "Parked"
+
+
+class AgendaTopicQuerySet(models.QuerySet["AgendaTopic"]):
+    def with_votes(self) -> AgendaTopicQuerySet:
+        return self.annotate(vote_count=Count("votes", distinct=True))
+
+    def in_agenda_order(self, *, pinned: bool) -> AgendaTopicQuerySet:
+        """Votes first, ties by age; a pinned agenda keeps the host's order."""
+        by_votes = ["-vote_count", "created_at", "pk"]
+        if pinned:
+            return self.order_by(F("pin_position").asc(nulls_last=True), *by_votes)
+        return self.order_by(*by_votes)
+
+
+class AgendaTopic(models.Model):
+    """A question or subject a member proposes for one meeting (Lean Coffee)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="topics")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agenda_topics"
+    )
+    title = models.CharField(max_length=140)
+    details = models.TextField(blank=True, max_length=2000)
+    status = models.CharField(max_length=10, choices=TopicStatus.choices, default=TopicStatus.OPEN)
+    pin_position = models.PositiveSmallIntegerField(null=True, blank=True)
+    carried_from = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="carried_to",
+        help_text="The parked topic of an earlier meeting this one continues.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AgendaTopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=TopicStatus.values), name="meetings_topic_status_valid"
+            ),
+        ]
+        indexes = [
+            # One meeting's agenda.
+            models.Index(fields=["meeting", "created_at"], name="meetings_topic_meeting_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Vote(models.Model):
+    """One of a member's votes for a topic; the meeting is kept to count votes per member."""
+
+    topic = models.ForeignKey(AgendaTopic, on_delete=models.CASCADE, related_name="votes")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agenda_votes"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "user"], name="meetings_vote_unique"),
+        ]
+        indexes = [
+            # "How many votes has this member used for this meeting?"
+            models.Index(fields=["meeting", "user"], name="meetings_vote_member_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} for {self.topic}"
+
+
+class Commitment(models.Model):
+    """What a member commits to do before the next meeting; one per member per meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="commitments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="commitments"
+    )
+    text = models.CharField(max_length=280)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["meeting", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="meetings_commitment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.text}"
+
+
+class Attendance(models.Model):
+    """Whether a member came, as marked by a host."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendance"
+    )
+    attended = models.BooleanField()
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["meeting", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="meetings_attendance_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {'attended' if self.attended else 'absent'} {self.meeting}"
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar feed; the token is the only key, so it can be rotated."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="calendar_feed",
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    rotated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["user"]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("calendar:feed", kwargs={"token": self.token})

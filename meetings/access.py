@@ -1,0 +1,49 @@
+"""Who may see or act on a meeting. Views never decide by hand.
+
+Outsiders get a 404 (a private circle's meetings do not exist for them);
+members who are not hosts get a 403 for host actions.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.shortcuts import get_object_or_404
+
+from circles.access import circle_for_host, circle_for_member
+from meetings.models import AgendaTopic, Meeting
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from members.models import User
+
+
+def meeting_for_member(user: User | AnonymousUser, slug: str, pk: int) -> Meeting:
+    """A meeting of a circle this person is an active member of (or staff)."""
+    circle = circle_for_member(user, slug)
+    meeting = get_object_or_404(Meeting, circle=circle, pk=pk)
+    meeting.circle = circle
+    return meeting
+
+
+def meeting_for_host(user: User | AnonymousUser, slug: str, pk: int) -> Meeting:
+    """A meeting of a circle this person hosts or co-hosts (403 for other members)."""
+    circle = circle_for_host(user, slug)
+    meeting = get_object_or_404(Meeting, circle=circle, pk=pk)
+    meeting.circle = circle
+    return meeting
+
+
+def topic_for_member(user: User | AnonymousUser, slug: str, pk: int, topic_pk: int) -> AgendaTopic:
+    meeting = meeting_for_member(user, slug, pk)
+    topic = get_object_or_404(AgendaTopic, meeting=meeting, pk=topic_pk)
+    topic.meeting = meeting
+    return topic
+
+
+def topic_for_host(user: User | AnonymousUser, slug: str, pk: int, topic_pk: int) -> AgendaTopic:
+    meeting = meeting_for_host(user, slug, pk)
+    topic = get_object_or_404(AgendaTopic, meeting=meeting, pk=topic_pk)
+    topic.meeting = meeting
+    return topic

@@ -1,0 +1,55 @@
+"""iCalendar for meetings: one event per meeting, times in the circle's zone with a VTIMEZONE.
+
+The UID never changes for a meeting; SEQUENCE rises with every change a
+calendar must pick up; a cancelled meeting stays in the feed as CANCELLED so
+calendar apps remove it instead of keeping a stale event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from meetings.models import Meeting
+
+
+def meeting_uid(meeting: Meeting) -> str:
+    host = urlsplit(settings.SITE_URL).hostname or "peertables"
+    return f"meeting-{meeting.pk}@{host}"
+
+
+def _event(meeting: Meeting, *, show_link: bool) -> Event:
+    circle = meeting.circle
+    event = Event()
+    event.add("uid", meeting_uid(meeting))
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", meeting.local_starts_at)
+    event.add("dtend", meeting.local_ends_at)
+    event.add("sequence", meeting.sequence)
+    event.add("summary", circle.name)
+    url = settings.SITE_URL + meeting.get_absolute_url()
+    event.add("url", url)
+    location = ", ".join(p for p in (meeting.place_name, meeting.place_address) if p)
+    if show_link and circle.meeting_link:
+        location = f"{location} ({circle.meeting_link})" if location else circle.meeting_link
+    if location:
+        event.add("location", location)
+    event.add("description", f"{circle.name} meeting. Agenda and RSVPs: {url}")
+    event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
+    return event
+
+
+def calendar_for(meetings: Iterable[Meeting], *, name: str, show_link: bool = True) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", "-//PeerTables//Meetings//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    for meeting in meetings:
+        cal.add_component(_event(meeting, show_link=show_link))
+    cal.add_missing_timezones()
+    return cal.to_ical()

@@ -1,0 +1,494 @@
+"""Meeting pages and actions. Members see and answer; hosts change meetings and run the agenda.
+
+Every POST works as a plain form (redirect back to the meeting page with a
+message); with htmx the same view answers with a fragment of the meeting
+page (`meetings/detail.html#partial`), built from the same context.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from circles.access import circle_for_host, circle_for_member, membership_of
+from circles.models import Membership
+from meetings import ics, services
+from meetings.access import meeting_for_host, meeting_for_member, topic_for_host, topic_for_member
+from meetings.forms import (
+    AttendanceForm,
+    CommitmentForm,
+    LockForm,
+    MeetingTimeForm,
+    MoveTopicForm,
+    NotesForm,
+    RsvpForm,
+    TopicForm,
+    TopicStatusForm,
+)
+from meetings.models import Answer, CalendarFeed, Meeting, Rsvp, Vote
+
+DETAIL = "meetings/detail.html"
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _detail_context(request: HttpRequest, meeting: Meeting, **extra) -> dict:
+    """Everything the meeting page shows, in a fixed number of queries."""
+    user = request.user
+    circle = meeting.circle
+    membership = membership_of(user, circle)
+    is_host = membership is not None and membership.is_host
+
+    rsvps = list(meeting.rsvps.select_related("user").order_by("updated_at", "pk"))
+    going = [r for r in rsvps if r.answer == Answer.GOING and not r.waitlisted]
+    waitlist = sorted((r for r in rsvps if r.waitlisted), key=lambda r: (r.waitlisted_at, r.pk))
+    maybe = [r for r in rsvps if r.answer == Answer.MAYBE]
+    my_rsvp = next((r for r in rsvps if r.user_id == user.pk), None)
+
+    topics = list(
+        meeting.topics.with_votes()
+        .select_related("author")
+        .in_agenda_order(pinned=meeting.agenda_pinned)
+    )
+    my_votes = set(
+        Vote.objects.filter(meeting=meeting, user=user).values_list("topic_id", flat=True)
+    )
+    for topic in topics:
+        topic.voted = topic.pk in my_votes
+
+    previous = services.previous_meeting_before(meeting)
+    last_commitments = list(previous.commitments.select_related("user")) if previous else []
+    commitments = list(meeting.commitments.select_related("user"))
+    my_commitment = next((c for c in commitments if c.user_id == user.pk), None)
+
+    attendance_rows = []
+    if is_host and meeting.has_started and not meeting.is_cancelled:
+        marks = {a.user_id: a.attended for a in meeting.attendance.all()}
+        attendance_rows = [
+            (m.user, marks.get(m.user_id))
+            for m in Membership.objects.active().filter(circle=circle).select_related("user")
+        ]
+
+    context = {
+        "circle": circle,
+        "meeting": meeting,
+        "is_host": is_host,
+        "going": going,
+        "maybe": maybe,
+        "waitlist": waitlist,
+        "my_rsvp": my_rsvp,
+        "seat_limit": circle.seat_limit,
+        "seats_left": max(circle.seat_limit - len(going), 0),
+        "answers": Answer.choices,
+        "topics": topics,
+        "votes_left": max(circle.votes_per_member - len(my_votes), 0),
+        "agenda_open": not (meeting.agenda_locked or meeting.has_started or meeting.is_cancelled),
+        "topic_form": TopicForm(),
+        "previous": previous,
+        "last_commitments": last_commitments,
+        "commitments": commitments,
+        "commitment_form": CommitmentForm(instance=my_commitment),
+        "notes_form": NotesForm(initial={"notes": meeting.notes}),
+        "attendance_rows": attendance_rows,
+    }
+    context.update(extra)
+    return context
+
+
+def _back(meeting: Meeting, anchor: str = "") -> HttpResponse:
+    return redirect(meeting.get_absolute_url() + (f"#{anchor}" if anchor else ""))
+
+
+@login_required
+@require_GET
+def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """Active members (and staff) see the circle's upcoming meetings and answer for any of them."""
+    circle = circle_for_member(request.user, slug)
+    meetings = list(circle.meetings.upcoming().with_counts().order_by("starts_at", "pk"))
+    mine = dict(
+        Rsvp.objects.filter(meeting__in=meetings, user=request.user).values_list(
+            "meeting_id", "answer"
+        )
+    )
+    waitlisted = set(
+        Rsvp.objects.filter(meeting__in=meetings, user=request.user, waitlisted=True).values_list(
+            "meeting_id", flat=True
+        )
+    )
+    for meeting in meetings:
+        meeting.circle = circle
+        meeting.my_answer = mine.get(meeting.pk)
+        meeting.my_waitlisted = meeting.pk in waitlisted
+        meeting.seats_left = max(circle.seat_limit - meeting.going_count, 0)
+    membership = membership_of(request.user, circle)
+    return render(
+        request,
+        "meetings/list.html",
+        {
+            "circle": circle,
+            "meetings": meetings,
+            "answers": Answer.choices,
+            "is_host": membership is not None and membership.is_host,
+        },
+    )
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Active members (and staff) see when and where, who is coming, the agenda and notes."""
+    meeting = meeting_for_member(request.user, slug, pk)
+    return render(request, DETAIL, _detail_context(request, meeting))
+
+
+@login_required
+@require_GET
+def meeting_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Active members download one meeting as an .ics file."""
+    meeting = meeting_for_member(request.user, slug, pk)
+    body = ics.calendar_for([meeting], name=meeting.circle.name)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{meeting.circle.slug}-{meeting.local_date:%Y-%m-%d}.ics"'
+    )
+    return response
+
+
+@login_required
+@require_POST
+def meeting_rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Active members answer going / maybe / not going for any upcoming meeting."""
+    meeting = meeting_for_member(request.user, slug, pk)
+    form = RsvpForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            rsvp = services.rsvp_set(
+                meeting=meeting, user=request.user, answer=form.cleaned_data["answer"]
+            )
+        except ValidationError as exc:
+            error = _error_text(exc)
+        else:
+            if not request.htmx:
+                if rsvp.waitlisted:
+                    messages.info(request, "The seats are taken: you are on the waitlist.")
+                else:
+                    messages.success(request, f"Your answer: {rsvp.get_answer_display()}.")
+    else:
+        error = "Choose going, maybe or not going."
+    if request.htmx:
+        meeting.refresh_from_db()
+        context = _detail_context(request, meeting, rsvp_error=error)
+        return render(request, DETAIL + "#rsvp-response", context)
+    if error:
+        messages.error(request, error)
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return _back(meeting, "rsvp-panel")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_add(request: HttpRequest, slug: str) -> HttpResponse:
+    """Hosts add a one-off meeting outside the schedule. Members who are not hosts get 403."""
+    circle = circle_for_host(request.user, slug)
+    form = MeetingTimeForm(
+        request.POST or None,
+        circle=circle,
+        initial={"duration_minutes": circle.duration_minutes, "time": circle.start_time},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.meeting_add_one_off(
+                circle=circle,
+                starts_at=data["starts_at"],
+                duration_minutes=data["duration_minutes"],
+                venue_name=data["venue_name"],
+                venue_address=data["venue_address"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Meeting added.")
+            return redirect(meeting.get_absolute_url())
+    return render(request, "meetings/time_form.html", {"circle": circle, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Hosts move one meeting (time or place); members are emailed."""
+    meeting = meeting_for_host(request.user, slug, pk)
+    local = meeting.local_starts_at
+    form = MeetingTimeForm(
+        request.POST or None,
+        circle=meeting.circle,
+        initial={
+            "date": local.date(),
+            "time": local.time(),
+            "duration_minutes": int((meeting.ends_at - meeting.starts_at).total_seconds() // 60),
+            "venue_name": meeting.venue_name,
+            "venue_address": meeting.venue_address,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.meeting_move(
+                meeting=meeting,
+                starts_at=data["starts_at"],
+                duration_minutes=data["duration_minutes"],
+                venue_name=data["venue_name"],
+                venue_address=data["venue_address"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Meeting moved; members have been told.")
+            return _back(meeting)
+    return render(
+        request,
+        "meetings/time_form.html",
+        {"circle": meeting.circle, "meeting": meeting, "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Hosts cancel one meeting after confirming; it stays visible as cancelled."""
+    meeting = meeting_for_host(request.user, slug, pk)
+    if request.method == "POST":
+        try:
+            services.meeting_cancel(meeting=meeting)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, "Meeting cancelled; members have been told.")
+        return _back(meeting)
+    return render(request, "meetings/cancel.html", {"circle": meeting.circle, "meeting": meeting})
+
+
+# --- Agenda -------------------------------------------------------------------------------------
+
+
+def _agenda_response(request: HttpRequest, meeting: Meeting, error: str = "", **extra):
+    if request.htmx:
+        meeting.refresh_from_db()
+        context = _detail_context(request, meeting, agenda_error=error, **extra)
+        return render(request, DETAIL + "#agenda", context)
+    if error:
+        messages.error(request, error)
+    return _back(meeting, "agenda")
+
+
+@login_required
+@require_POST
+def topic_propose(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Active members propose a topic while the agenda is open."""
+    meeting = meeting_for_member(request.user, slug, pk)
+    form = TopicForm(request.POST)
+    if not form.is_valid():
+        if request.htmx:
+            return _agenda_response(request, meeting, topic_form=form)
+        context = _detail_context(request, meeting, topic_form=form)
+        return render(request, DETAIL, context, status=400)
+    try:
+        services.topic_propose(
+            meeting=meeting,
+            user=request.user,
+            title=form.cleaned_data["title"],
+            details=form.cleaned_data["details"],
+        )
+    except ValidationError as exc:
+        return _agenda_response(request, meeting, _error_text(exc))
+    return _agenda_response(request, meeting)
+
+
+@login_required
+@require_POST
+def topic_vote(request: HttpRequest, slug: str, pk: int, topic_pk: int) -> HttpResponse:
+    """Active members vote for a topic (up to the circle's votes per member) or take a vote back."""
+    topic = topic_for_member(request.user, slug, pk, topic_pk)
+    try:
+        if request.POST.get("action") == "unvote":
+            services.topic_unvote(topic=topic, user=request.user)
+        else:
+            services.topic_vote(topic=topic, user=request.user)
+    except ValidationError as exc:
+        return _agenda_response(request, topic.meeting, _error_text(exc))
+    return _agenda_response(request, topic.meeting)
+
+
+@login_required
+@require_POST
+def topic_status(request: HttpRequest, slug: str, pk: int, topic_pk: int) -> HttpResponse:
+    """Hosts mark a topic discussed, parked, or open again."""
+    topic = topic_for_host(request.user, slug, pk, topic_pk)
+    form = TopicStatusForm(request.POST)
+    if not form.is_valid():
+        return _agenda_response(request, topic.meeting, "Choose discussed, parked or open.")
+    services.topic_set_status(topic=topic, status=form.cleaned_data["status"])
+    return _agenda_response(request, topic.meeting)
+
+
+@login_required
+@require_POST
+def topic_move(request: HttpRequest, slug: str, pk: int, topic_pk: int) -> HttpResponse:
+    """Hosts move a topic up or down, which pins the agenda's order."""
+    topic = topic_for_host(request.user, slug, pk, topic_pk)
+    form = MoveTopicForm(request.POST)
+    if not form.is_valid():
+        return _agenda_response(request, topic.meeting, "Move a topic up or down.")
+    services.agenda_move_topic(topic=topic, direction=form.cleaned_data["direction"])
+    return _agenda_response(request, topic.meeting)
+
+
+@login_required
+@require_POST
+def agenda_lock(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Hosts lock the agenda (no new topics or votes) or open it again."""
+    meeting = meeting_for_host(request.user, slug, pk)
+    form = LockForm(request.POST)
+    if not form.is_valid():
+        return _agenda_response(request, meeting, "Lock or unlock the agenda.")
+    services.agenda_set_locked(meeting=meeting, locked=form.cleaned_data["locked"])
+    return _agenda_response(request, meeting)
+
+
+@login_required
+@require_POST
+def agenda_unpin(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Hosts return the agenda to ordering by votes."""
+    meeting = meeting_for_host(request.user, slug, pk)
+    services.agenda_unpin(meeting=meeting)
+    return _agenda_response(request, meeting)
+
+
+@login_required
+@require_POST
+def agenda_carry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Hosts carry this meeting's parked topics to the next meeting's agenda, in one action."""
+    meeting = meeting_for_host(request.user, slug, pk)
+    try:
+        target, count = services.agenda_carry_parked(meeting=meeting)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return _back(meeting, "agenda")
+    messages.success(
+        request, f"{count} parked topic{'s' if count != 1 else ''} carried to the next meeting."
+    )
+    return redirect(target.get_absolute_url() + "#agenda")
+
+
+# --- After the meeting --------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def meeting_notes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Hosts write the meeting's notes (markdown, sanitized when shown)."""
+    meeting = meeting_for_host(request.user, slug, pk)
+    form = NotesForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, meeting, notes_form=form)
+        return render(request, DETAIL, context, status=400)
+    services.meeting_notes_set(meeting=meeting, notes=form.cleaned_data["notes"])
+    messages.success(request, "Notes saved.")
+    return _back(meeting, "notes")
+
+
+@login_required
+@require_POST
+def commitment_set(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Active members record (or clear) their one commitment for the next meeting."""
+    meeting = meeting_for_member(request.user, slug, pk)
+    form = CommitmentForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, meeting, commitment_form=form)
+        return render(request, DETAIL, context, status=400)
+    services.commitment_set(meeting=meeting, user=request.user, text=form.cleaned_data["text"])
+    messages.success(request, "Commitment saved.")
+    return _back(meeting, "commitments")
+
+
+@login_required
+@require_POST
+def attendance_set(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Hosts mark a member attended or absent once the meeting has started."""
+    meeting = meeting_for_host(request.user, slug, pk)
+    form = AttendanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose attended or absent for a member.")
+        return _back(meeting, "attendance")
+    membership = (
+        Membership.objects.active()
+        .filter(circle=meeting.circle, user_id=form.cleaned_data["user"])
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        messages.error(request, "That person is not a member of this circle.")
+        return _back(meeting, "attendance")
+    try:
+        services.attendance_set(
+            meeting=meeting, user=membership.user, attended=form.cleaned_data["attended"]
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return _back(meeting, "attendance")
+
+
+# --- Calendar feed (not under a circle) ---------------------------------------------
+
+
+@login_required
+@require_GET
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    """A signed-in person sees their private feed URL, or a button to make one."""
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    feed_url = request.build_absolute_uri(feed.get_absolute_url()) if feed else ""
+    return render(request, "meetings/calendar.html", {"feed": feed, "feed_url": feed_url})
+
+
+@login_required
+@require_POST
+def calendar_rotate(request: HttpRequest) -> HttpResponse:
+    """A signed-in person creates their feed URL or replaces it; the old URL stops working."""
+    existed = CalendarFeed.objects.filter(user=request.user).exists()
+    services.calendar_feed_rotate(user=request.user)
+    messages.success(
+        request,
+        "New feed URL made; the old one no longer works." if existed else "Feed URL made.",
+    )
+    return redirect(reverse("calendar:settings"))
+
+
+@never_cache
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """Anyone holding the secret token gets that person's upcoming meetings; else 404."""
+    feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token)
+    user = feed.user
+    if not user.is_active:
+        raise Http404
+    meetings = (
+        Meeting.objects.for_member(user).upcoming().select_related("circle").order_by("starts_at")
+    )
+    body = ics.calendar_for(meetings, name="PeerTables meetings")
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
