@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from circles.access import circle_for_host, circle_for_member
+from circles.access import circle_for_host, circle_for_member, membership_of
 from meetings.models import AgendaTopic, Meeting
 
 if TYPE_CHECKING:
@@ -27,6 +28,18 @@ def meeting_for_member(user: User | AnonymousUser, slug: str, pk: int) -> Meetin
     return meeting
 
 
+def meeting_for_participant(user: User | AnonymousUser, slug: str, pk: int) -> Meeting:
+    """A meeting this person may answer for and add to: active members only.
+
+    Staff who are not members see the page (404 rules as for members) but get
+    403 here: they may look, not RSVP, propose or vote.
+    """
+    meeting = meeting_for_member(user, slug, pk)
+    if membership_of(user, meeting.circle) is None:
+        raise PermissionDenied
+    return meeting
+
+
 def meeting_for_host(user: User | AnonymousUser, slug: str, pk: int) -> Meeting:
     """A meeting of a circle this person hosts or co-hosts (403 for other members)."""
     circle = circle_for_host(user, slug)
@@ -35,8 +48,11 @@ def meeting_for_host(user: User | AnonymousUser, slug: str, pk: int) -> Meeting:
     return meeting
 
 
-def topic_for_member(user: User | AnonymousUser, slug: str, pk: int, topic_pk: int) -> AgendaTopic:
-    meeting = meeting_for_member(user, slug, pk)
+def topic_for_participant(
+    user: User | AnonymousUser, slug: str, pk: int, topic_pk: int
+) -> AgendaTopic:
+    """An agenda topic an active member may vote on."""
+    meeting = meeting_for_participant(user, slug, pk)
     topic = get_object_or_404(AgendaTopic, meeting=meeting, pk=topic_pk)
     topic.meeting = meeting
     return topic

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -226,7 +226,11 @@ class TopicStatus(models.TextChoices):
 
 class AgendaTopicQuerySet(models.QuerySet["AgendaTopic"]):
     def with_votes(self) -> AgendaTopicQuerySet:
-        return self.annotate(vote_count=Count("votes", distinct=True))
+        """Vote counts, and whether a parked topic was already carried to a later meeting."""
+        return self.annotate(
+            vote_count=Count("votes", distinct=True),
+            is_carried=Exists(AgendaTopic.objects.filter(carried_from=OuterRef("pk"))),
+        )
 
     def in_agenda_order(self, *, pinned: bool) -> AgendaTopicQuerySet:
         """Votes first, ties by age; a pinned agenda keeps the host's order."""

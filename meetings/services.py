@@ -92,24 +92,26 @@ def meetings_schedule_changed(*, circle: Circle, now: dt.datetime | None = None)
     """Bring future meetings in line with a saved schedule; returns the ids of moved ones.
 
     Future scheduled meetings nobody has answered are regenerated. Those with
-    RSVPs keep their RSVPs and move to the nearest new date (within a week;
+    RSVPs (or agenda topics) keep them and move to the nearest new date (within a week;
     otherwise they are cancelled), and members are told. Past, cancelled,
     one-off and host-moved meetings are never touched.
     """
     from meetings import tasks
 
     now = now or timezone.now()
-    future = (
+    future = list(
         Meeting.objects.select_for_update()
         .filter(circle=circle, starts_at__gt=now, status=MeetingStatus.SCHEDULED)
         .filter(is_one_off=False, is_moved=False)
         .order_by("starts_at")
     )
+    # A meeting people have answered for, or put topics on, keeps its rows and moves;
+    # one nobody has touched is simply made again from the new schedule.
+    ids = [m.pk for m in future]
     answered_ids = set(
-        Rsvp.objects.filter(meeting__in=future).values_list("meeting_id", flat=True).distinct()
-    )
-    future = list(future)
-    Meeting.objects.filter(pk__in=[m.pk for m in future if m.pk not in answered_ids]).delete()
+        Rsvp.objects.filter(meeting_id__in=ids).values_list("meeting_id", flat=True)
+    ) | set(AgendaTopic.objects.filter(meeting_id__in=ids).values_list("meeting_id", flat=True))
+    Meeting.objects.filter(pk__in=[pk for pk in ids if pk not in answered_ids]).delete()
     keep = [m for m in future if m.pk in answered_ids]
     # Free their dates first so reassigning them never trips the unique constraint.
     Meeting.objects.filter(pk__in=[m.pk for m in keep]).update(series_date=None, is_one_off=True)
@@ -437,6 +439,8 @@ def meeting_notes_set(*, meeting: Meeting, notes: str) -> Meeting:
 @transaction.atomic
 def commitment_set(*, meeting: Meeting, user: User, text: str) -> Commitment | None:
     """A member's one commitment for the next meeting; an empty text removes it."""
+    if not meeting.has_started:
+        raise ValidationError("Commitments are recorded once the meeting has taken place.")
     text = text.strip()
     if not text:
         Commitment.objects.filter(meeting=meeting, user=user).delete()

@@ -21,7 +21,13 @@ from django.views.decorators.vary import vary_on_headers
 from circles.access import circle_for_host, circle_for_member, membership_of
 from circles.models import Membership
 from meetings import ics, services
-from meetings.access import meeting_for_host, meeting_for_member, topic_for_host, topic_for_member
+from meetings.access import (
+    meeting_for_host,
+    meeting_for_member,
+    meeting_for_participant,
+    topic_for_host,
+    topic_for_participant,
+)
 from meetings.forms import (
     AttendanceForm,
     CommitmentForm,
@@ -33,7 +39,7 @@ from meetings.forms import (
     TopicForm,
     TopicStatusForm,
 )
-from meetings.models import Answer, CalendarFeed, Meeting, Rsvp, Vote
+from meetings.models import Answer, CalendarFeed, Meeting, Rsvp, TopicStatus, Vote
 
 DETAIL = "meetings/detail.html"
 
@@ -54,6 +60,9 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **extra) -> dict:
     waitlist = sorted((r for r in rsvps if r.waitlisted), key=lambda r: (r.waitlisted_at, r.pk))
     maybe = [r for r in rsvps if r.answer == Answer.MAYBE]
     my_rsvp = next((r for r in rsvps if r.user_id == user.pk), None)
+    my_waitlist_place = next(
+        (place for place, r in enumerate(waitlist, start=1) if r.user_id == user.pk), None
+    )
 
     topics = list(
         meeting.topics.with_votes()
@@ -83,6 +92,9 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **extra) -> dict:
         "circle": circle,
         "meeting": meeting,
         "is_host": is_host,
+        "is_member": membership is not None,
+        "my_waitlist_place": my_waitlist_place,
+        "has_parked": any(t.status == TopicStatus.PARKED and not t.is_carried for t in topics),
         "going": going,
         "maybe": maybe,
         "waitlist": waitlist,
@@ -139,6 +151,7 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
             "meetings": meetings,
             "answers": Answer.choices,
             "is_host": membership is not None and membership.is_host,
+            "is_member": membership is not None,
         },
     )
 
@@ -169,7 +182,7 @@ def meeting_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def meeting_rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Active members answer going / maybe / not going for any upcoming meeting."""
-    meeting = meeting_for_member(request.user, slug, pk)
+    meeting = meeting_for_participant(request.user, slug, pk)
     form = RsvpForm(request.POST)
     error = ""
     if form.is_valid():
@@ -301,7 +314,7 @@ def _agenda_response(request: HttpRequest, meeting: Meeting, error: str = "", **
 @require_POST
 def topic_propose(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Active members propose a topic while the agenda is open."""
-    meeting = meeting_for_member(request.user, slug, pk)
+    meeting = meeting_for_participant(request.user, slug, pk)
     form = TopicForm(request.POST)
     if not form.is_valid():
         if request.htmx:
@@ -324,7 +337,7 @@ def topic_propose(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def topic_vote(request: HttpRequest, slug: str, pk: int, topic_pk: int) -> HttpResponse:
     """Active members vote for a topic (up to the circle's votes per member) or take a vote back."""
-    topic = topic_for_member(request.user, slug, pk, topic_pk)
+    topic = topic_for_participant(request.user, slug, pk, topic_pk)
     try:
         if request.POST.get("action") == "unvote":
             services.topic_unvote(topic=topic, user=request.user)
@@ -417,13 +430,17 @@ def meeting_notes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def commitment_set(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Active members record (or clear) their one commitment for the next meeting."""
-    meeting = meeting_for_member(request.user, slug, pk)
+    meeting = meeting_for_participant(request.user, slug, pk)
     form = CommitmentForm(request.POST)
     if not form.is_valid():
         context = _detail_context(request, meeting, commitment_form=form)
         return render(request, DETAIL, context, status=400)
-    services.commitment_set(meeting=meeting, user=request.user, text=form.cleaned_data["text"])
-    messages.success(request, "Commitment saved.")
+    try:
+        services.commitment_set(meeting=meeting, user=request.user, text=form.cleaned_data["text"])
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "Commitment saved.")
     return _back(meeting, "commitments")
 
 
