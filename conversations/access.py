@@ -1,0 +1,100 @@
+"""Who may see or act on a post, reply or introduction. Views never decide by hand.
+
+Each helper returns the object or raises: Http404 when the person may not see
+it (a circle's posts are its active members' business only; an outsider never
+learns a post exists), PermissionDenied when they may see it but not do this.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from circles.access import circle_for_member
+from circles.models import Membership, Status
+from conversations.models import Introduction, Post, Reply
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from members.models import User
+
+
+def post_for_member(
+    user: User | AnonymousUser, slug: str, post_id: int, *, include_deleted: bool = False
+) -> Post:
+    """A post in a circle this person is an active member of (or staff); else 404.
+
+    A post its author deleted is 404 too, unless ``include_deleted`` (the live
+    poll uses it to tell viewers to stop).
+    """
+    circle = circle_for_member(user, slug)
+    posts = Post.objects.filter(circle=circle).select_related("author")
+    if not include_deleted:
+        posts = posts.live()
+    post = get_object_or_404(posts, pk=post_id)
+    post.circle = circle  # already loaded; spares a query for URLs
+    return post
+
+
+def post_for_author(user: User | AnonymousUser, slug: str, post_id: int) -> Post:
+    """A live post this person wrote. Other members may see it but not change it: 403."""
+    post = post_for_member(user, slug, post_id)
+    if post.author_id is None or post.author_id != user.pk:
+        raise PermissionDenied
+    return post
+
+
+def reply_for_member(user: User | AnonymousUser, slug: str, post_id: int, reply_id: int) -> Reply:
+    """A live reply on a live post this person may see; else 404."""
+    post = post_for_member(user, slug, post_id)
+    reply = get_object_or_404(
+        Reply.objects.live().filter(post=post).select_related("author", "thanks"), pk=reply_id
+    )
+    reply.post = post
+    return reply
+
+
+def reply_for_author(user: User | AnonymousUser, slug: str, post_id: int, reply_id: int) -> Reply:
+    """A live reply this person wrote. Other members may see it but not change it: 403."""
+    reply = reply_for_member(user, slug, post_id, reply_id)
+    if reply.author_id is None or reply.author_id != user.pk:
+        raise PermissionDenied
+    return reply
+
+
+def member_for_member(user: User | AnonymousUser, slug: str, user_id: int) -> Membership:
+    """A co-member's active membership, for their page in this circle; else 404."""
+    circle = circle_for_member(user, slug)
+    membership = get_object_or_404(
+        Membership.objects.filter(circle=circle, status=Status.ACTIVE).select_related("user"),
+        user_id=user_id,
+    )
+    membership.circle = circle
+    return membership
+
+
+def introduction_for_party(user: User | AnonymousUser, slug: str, intro_id: int) -> Introduction:
+    """An introduction this person made or was asked to join, in a circle they are in; else 404.
+
+    Nobody else, other members and staff included, learns an introduction exists.
+    """
+    circle = circle_for_member(user, slug)
+    introduction = get_object_or_404(
+        Introduction.objects.filter(circle=circle)
+        .involving(user)
+        .select_related("introducer", "person_a", "person_b"),
+        pk=intro_id,
+    )
+    introduction.circle = circle
+    return introduction
+
+
+def introduction_for_invitee(user: User | AnonymousUser, slug: str, intro_id: int) -> Introduction:
+    """An introduction this person was asked to join. The introducer may see it, not answer: 403."""
+    introduction = introduction_for_party(user, slug, intro_id)
+    if introduction.side_of(user) is None:
+        raise PermissionDenied
+    return introduction

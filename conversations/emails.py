@@ -1,0 +1,128 @@
+"""Emails about conversations: plain text and HTML, the circle's name leading the subject.
+
+A post marked "in the room" is never quoted: not its title, body or replies.
+Its emails say that something new is there and link to it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from conversations.models import Introduction, Reply
+from conversations.text import render_plain
+
+if TYPE_CHECKING:
+    from members.models import User
+
+
+def _message(
+    name: str, subject: str, to: User, context: dict[str, object], reply_to: list[str] | None = None
+) -> EmailMultiAlternatives:
+    context = {**context, "recipient": to, "SITE_NAME": settings.SITE_NAME}
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"conversations/emails/{name}.txt", context),
+        to=[to.email],
+        reply_to=reply_to,
+    )
+    message.attach_alternative(
+        render_to_string(f"conversations/emails/{name}.html", context), "text/html"
+    )
+    return message
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def reply_email(reply: Reply) -> EmailMultiAlternatives:
+    """The message telling a post's author that someone replied."""
+    post = reply.post
+    circle = post.circle
+    recipient = post.author
+    assert recipient is not None
+    if post.in_the_room:
+        subject = f"{circle.name}: a new reply to your in-the-room post"
+    else:
+        # Subjects are plain text: no markup, no HTML entities.
+        subject = f"{circle.name}: new reply to “{render_plain(post.title, 80)}”"
+    context = {
+        "reply": reply,
+        "post": post,
+        "circle": circle,
+        "confidential": post.in_the_room,
+        "replier_name": reply.author.name if reply.author else "A former member",
+        "url": _absolute(reply.get_absolute_url()),
+    }
+    return _message("reply", subject, recipient, context)
+
+
+def _member_url(introduction: Introduction, person: User) -> str:
+    return _absolute(
+        reverse(
+            "conversations:member",
+            kwargs={"slug": introduction.circle.slug, "user_id": person.pk},
+        )
+    )
+
+
+def introduction_request_email(introduction: Introduction, person: User) -> EmailMultiAlternatives:
+    """Ask one of the two whether they would like to be introduced."""
+    other = introduction.other_person(person)
+    assert other is not None
+    circle = introduction.circle
+    subject = (
+        f"{circle.name}: {introduction.introducer.name} would like to introduce you to {other.name}"
+    )
+    context = {
+        "introduction": introduction,
+        "circle": circle,
+        "introducer": introduction.introducer,
+        "other": other,
+        "note": introduction.note_for(person),
+        "other_url": _member_url(introduction, other),
+        "url": _absolute(introduction.get_absolute_url()),
+    }
+    return _message("introduction_request", subject, person, context)
+
+
+def introduction_made_email(introduction: Introduction, person: User) -> EmailMultiAlternatives:
+    """Both accepted: introduce this person to the other (replying reaches the other)."""
+    other = introduction.other_person(person)
+    assert other is not None
+    circle = introduction.circle
+    subject = f"{circle.name}: meet {other.name}"
+    context = {
+        "introduction": introduction,
+        "circle": circle,
+        "introducer": introduction.introducer,
+        "other": other,
+        "note": introduction.note_for(person),
+        "other_url": _member_url(introduction, other),
+        "url": _absolute(introduction.get_absolute_url()),
+    }
+    return _message("introduction_made", subject, person, context, reply_to=[other.email])
+
+
+def introduction_declined_email(introduction: Introduction) -> EmailMultiAlternatives:
+    """Tell the introducer, and only them, that one of the two declined."""
+    circle = introduction.circle
+    decliner = (
+        introduction.person_a if introduction.answer_a == "declined" else introduction.person_b
+    )
+    subject = (
+        f"{circle.name}: your introduction of {introduction.person_a.name} "
+        f"and {introduction.person_b.name} will not go ahead"
+    )
+    context = {
+        "introduction": introduction,
+        "circle": circle,
+        "decliner": decliner,
+        "url": _absolute(introduction.get_absolute_url()),
+    }
+    return _message("introduction_declined", subject, introduction.introducer, context)

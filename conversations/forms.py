@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+from django import forms
+
+from circles.models import Status
+from conversations.models import (
+    BODY_MAX,
+    NOTE_MAX,
+    REPLY_MAX,
+    TITLE_MAX,
+    Kind,
+    Post,
+    PostStatus,
+    Reply,
+)
+from members.models import User
+
+
+class PostForm(forms.ModelForm):
+    class Meta:
+        model = Post
+        fields = ["kind", "title", "body", "in_the_room"]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "body": forms.Textarea(attrs={"rows": 8}),
+        }
+        labels = {
+            "kind": "What kind of post?",
+            "body": "Details",
+            "in_the_room": "In the room (confidential)",
+        }
+        help_texts = {
+            "body": "Markdown works: **bold**, _italic_, lists, links.",
+            "in_the_room": "Only members read it here; emails say there is a new post "
+            "and link to it, never quoting it.",
+        }
+        error_messages = {
+            "title": {
+                "required": "Give your post a title.",
+                "max_length": f"Keep the title under {TITLE_MAX} characters.",
+            },
+            "body": {
+                "required": "Say a little more in the details.",
+                "max_length": f"Keep the details under {BODY_MAX:,} characters.",
+            },
+            "kind": {"required": "Choose ask, give or discussion."},
+        }
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError("Give your post a title.")
+        return title
+
+
+class PostEditForm(PostForm):
+    """An author may change the words, not what kind of post it is."""
+
+    class Meta(PostForm.Meta):
+        fields = ["title", "body", "in_the_room"]
+
+
+class ReplyForm(forms.ModelForm):
+    class Meta:
+        model = Reply
+        fields = ["body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 4})}
+        labels = {"body": "Your reply"}
+        error_messages = {
+            "body": {
+                "required": "Write something before sending your reply.",
+                "max_length": f"Keep your reply under {REPLY_MAX:,} characters.",
+            }
+        }
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        if not body.strip():
+            raise forms.ValidationError("Write something before sending your reply.")
+        return body
+
+
+class ResolveForm(forms.Form):
+    """Mark an ask resolved, thanking the replies that helped."""
+
+    replies = forms.ModelMultipleChoiceField(
+        queryset=Reply.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Thank the replies that helped",
+        error_messages={"invalid_choice": "Choose replies from this thread."},
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="A note with your thanks (optional)",
+        error_messages={"max_length": f"Keep the note under {NOTE_MAX:,} characters."},
+    )
+
+    def __init__(self, *args, thankable, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["replies"].queryset = thankable
+        self.fields["replies"].label_from_instance = lambda reply: (
+            f"{reply.author.name if reply.author else 'A former member'}: "
+            + (reply.body[:80] + ("…" if len(reply.body) > 80 else ""))
+        )
+
+
+class BoardFilterForm(forms.Form):
+    """The board's filters. Bad values are ignored rather than shown as errors."""
+
+    kind = forms.ChoiceField(choices=[("", "All kinds"), *Kind.choices], required=False)
+    status = forms.ChoiceField(
+        choices=[("", "Open and resolved"), *PostStatus.choices], required=False
+    )
+
+
+class IntroductionForm(forms.Form):
+    """Introduce two members of this circle to each other, with a note for each."""
+
+    person_a = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label="Introduce",
+        empty_label="Choose a member",
+        error_messages={
+            "required": "Choose the first member to introduce.",
+            "invalid_choice": "Choose a member of this circle.",
+        },
+    )
+    note_for_a = forms.CharField(
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Your note for them",
+        help_text="Why they should meet. Markdown works.",
+        error_messages={
+            "required": "Write a short note for the first member: why should they meet?",
+            "max_length": f"Keep the note under {NOTE_MAX:,} characters.",
+        },
+    )
+    person_b = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label="To",
+        empty_label="Choose a member",
+        error_messages={
+            "required": "Choose the second member to introduce.",
+            "invalid_choice": "Choose a member of this circle.",
+        },
+    )
+    note_for_b = forms.CharField(
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Your note for them",
+        help_text="Why they should meet. Markdown works.",
+        error_messages={
+            "required": "Write a short note for the second member: why should they meet?",
+            "max_length": f"Keep the note under {NOTE_MAX:,} characters.",
+        },
+    )
+
+    def __init__(self, *args, circle, introducer, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        members = (
+            User.objects.filter(memberships__circle=circle, memberships__status=Status.ACTIVE)
+            .exclude(pk=introducer.pk)
+            .order_by("display_name", "email")
+        )
+        for name in ("person_a", "person_b"):
+            self.fields[name].queryset = members
+            self.fields[name].label_from_instance = lambda user: user.name
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        a, b = cleaned.get("person_a"), cleaned.get("person_b")
+        if a is not None and b is not None and a.pk == b.pk:
+            self.add_error("person_b", "Choose two different members.")
+        return cleaned

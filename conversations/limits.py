@@ -1,0 +1,58 @@
+"""Per-member rate limits on posting and replying, counted in the shared cache.
+
+A fixed window per hour: simple, and with Redis every web process counts in
+the same place. A counter that outlives a rolled-back write errs on the side
+of the circle, which is the side we want.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+
+class RateLimited(Exception):  # noqa: N818 - reads as what happened
+    """A member has posted or replied as often as the limit allows for now."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    per_hour: int
+    message: str
+
+
+POSTS = Limit(
+    "posts",
+    10,
+    "You have started {n} posts in the last hour, the most we allow. "
+    "Please wait a while before posting again.",
+)
+REPLIES = Limit(
+    "replies",
+    60,
+    "You have replied {n} times in the last hour, the most we allow. "
+    "Please wait a while before replying again.",
+)
+WINDOW_SECONDS = 60 * 60
+
+
+def consume(limit: Limit, user_id: int) -> None:
+    """Count one more use, or raise RateLimited (without counting) when the limit is reached."""
+    window = int(time.time()) // WINDOW_SECONDS
+    key = f"conversations:rl:{limit.name}:{user_id}:{window}"
+    cache.add(key, 0, timeout=WINDOW_SECONDS + 60)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=WINDOW_SECONDS + 60)
+        used = 1
+    if used > limit.per_hour:
+        cache.decr(key)
+        raise RateLimited(limit.message.format(n=limit.per_hour))

@@ -1,0 +1,84 @@
+"""Celery tasks for conversations: thin, taking ids, safe to run twice.
+
+Each claims its row with a conditional UPDATE before sending, so a task
+delivered twice sends its email once.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from conversations import emails
+from conversations.models import Introduction, IntroStatus, Reply
+
+
+@shared_task(ignore_result=True)
+def reply_notify_author(reply_id: int) -> bool:
+    """Email a post's author about a new reply, once.
+
+    Deleted replies or posts, and authors who left, get nothing. Every author
+    is told at once for now; notification settings (immediate or digest) will
+    decide here when they exist.
+    """
+    claimed = Reply.objects.filter(
+        pk=reply_id,
+        author_notified_at__isnull=True,
+        deleted_at__isnull=True,
+        post__deleted_at__isnull=True,
+        post__author__isnull=False,
+        post__author__is_active=True,
+    ).update(author_notified_at=timezone.now())
+    if not claimed:
+        return False
+    reply = Reply.objects.select_related("post__circle", "post__author", "author").get(pk=reply_id)
+    if reply.post.author_id == reply.author_id:
+        return False
+    emails.reply_email(reply).send()
+    return True
+
+
+def _introduction(intro_id: int) -> Introduction:
+    return Introduction.objects.select_related("circle", "introducer", "person_a", "person_b").get(
+        pk=intro_id
+    )
+
+
+@shared_task(ignore_result=True)
+def introduction_send_requests(intro_id: int) -> bool:
+    """Ask each of the two, once."""
+    claimed = Introduction.objects.filter(pk=intro_id, requests_sent_at__isnull=True).update(
+        requests_sent_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    introduction = _introduction(intro_id)
+    for person in (introduction.person_a, introduction.person_b):
+        emails.introduction_request_email(introduction, person).send()
+    return True
+
+
+@shared_task(ignore_result=True)
+def introduction_send_introduced(intro_id: int) -> bool:
+    """Both accepted: one email to each, introducing them to each other."""
+    claimed = Introduction.objects.filter(
+        pk=intro_id, status=IntroStatus.INTRODUCED, outcome_sent_at__isnull=True
+    ).update(outcome_sent_at=timezone.now())
+    if not claimed:
+        return False
+    introduction = _introduction(intro_id)
+    for person in (introduction.person_a, introduction.person_b):
+        emails.introduction_made_email(introduction, person).send()
+    return True
+
+
+@shared_task(ignore_result=True)
+def introduction_send_declined(intro_id: int) -> bool:
+    """One declined: tell the introducer, and no one else."""
+    claimed = Introduction.objects.filter(
+        pk=intro_id, status=IntroStatus.DECLINED, outcome_sent_at__isnull=True
+    ).update(outcome_sent_at=timezone.now())
+    if not claimed:
+        return False
+    emails.introduction_declined_email(_introduction(intro_id)).send()
+    return True
