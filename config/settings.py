@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "circles",
     "meetings",
     "conversations",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -274,6 +275,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "members-heartbeat": {
         "task": "members.tasks.heartbeat",
         "schedule": 60.0,
+    },
+    # A short sweep, not an ETA task per reminder (docs/REMINDERS.md).
+    "notifications-send-due-reminders": {
+        "task": "notifications.tasks.send_due_reminders",
+        "schedule": 2 * 60.0,
+    },
+    "notifications-send-due-digests": {
+        "task": "notifications.tasks.send_due_digests",
+        "schedule": 15 * 60.0,
     },
 }
 if REDIS_URL:

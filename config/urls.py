@@ -19,5 +19,6 @@ urlpatterns = [
     path("circles/", include("circles.urls")),
     path("circles/<slug:slug>/meetings/", include("meetings.urls")),
     path("circles/<slug:slug>/posts/", include("conversations.urls")),
+    path("", include("notifications.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

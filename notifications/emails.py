@@ -1,0 +1,275 @@
+"""The reminder and the weekly digest: plain text and HTML, the circle's name leading the subject.
+
+Messages are built here and sent by notifications.services, which owns the
+delivery ledger. Every link is absolute (settings.SITE_URL). A post marked
+"in the room" is never quoted in a digest: it is named only as "an ask in
+<circle>" with a link.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from circles.models import Circle
+from conversations.models import Kind, Post, PostStatus
+from meetings import timefmt
+from meetings.ics import calendar_for
+from meetings.models import Answer, Meeting, Rsvp, TopicStatus
+from notifications.models import Preference
+from notifications.tokens import rsvp_token, unsubscribe_token
+
+if TYPE_CHECKING:
+    from members.models import User
+
+TOP_TOPICS = 5
+GOING_NAMES = 15
+DIGEST_MAX_POSTS = 40
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def settings_url() -> str:
+    return absolute(reverse("notifications:settings"))
+
+
+def unsubscribe_url(user: User, preference: str) -> str:
+    token = unsubscribe_token(user_id=user.pk, preference=preference)
+    return absolute(reverse("notifications:unsubscribe", kwargs={"token": token}))
+
+
+def rsvp_url(meeting: Meeting, user: User, answer: str) -> str:
+    token = rsvp_token(meeting_id=meeting.pk, user_id=user.pk, answer=answer)
+    return absolute(reverse("notifications:rsvp", kwargs={"token": token}))
+
+
+def answer_text(rsvp: Rsvp | None) -> str:
+    """The member's current answer, in words."""
+    if rsvp is None:
+        return "You have not answered yet."
+    if rsvp.waitlisted:
+        return "Going, on the waitlist (you get a seat when one opens)."
+    return {
+        Answer.GOING: "Going.",
+        Answer.MAYBE: "Maybe.",
+        Answer.NOT_GOING: "Not going.",
+    }[rsvp.answer]
+
+
+def _list_headers(user: User, preference: str, circle_slug: str) -> dict[str, str]:
+    host = urlsplit(settings.SITE_URL).hostname or "peertables"
+    return {
+        # RFC 2369 + RFC 8058: mail clients show "Unsubscribe" and POST
+        # "List-Unsubscribe=One-Click" to the URL, no sign-in, no cookies.
+        "List-Unsubscribe": f"<{unsubscribe_url(user, preference)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "List-Id": f"<{preference}.{circle_slug}.{host}>",
+        "Auto-Submitted": "auto-generated",
+    }
+
+
+def _message(
+    *, to: str, subject: str, template: str, context: dict, headers: dict
+) -> EmailMultiAlternatives:
+    context = {"site_url": settings.SITE_URL, "SITE_NAME": settings.SITE_NAME, **context}
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"notifications/emails/{template}.txt", context),
+        to=[to],
+        headers=headers,
+    )
+    message.attach_alternative(
+        render_to_string(f"notifications/emails/{template}.html", context), "text/html"
+    )
+    return message
+
+
+# --- The reminder ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingBrief:
+    """What every member's reminder for one meeting shares; built once per meeting per sweep."""
+
+    going: list[str]
+    going_count: int
+    topics: list[tuple[str, int]]
+    ics: bytes
+
+
+def meeting_brief(meeting: Meeting) -> MeetingBrief:
+    """Three queries: who is going, the top open agenda topics, and nothing else (ics is local)."""
+    seated = Rsvp.objects.seated().filter(meeting=meeting).select_related("user")
+    going = [rsvp.user.name for rsvp in seated.order_by("updated_at", "pk")]
+    topics = (
+        meeting.topics.filter(status=TopicStatus.OPEN)
+        .with_votes()
+        .in_agenda_order(pinned=meeting.agenda_pinned)[:TOP_TOPICS]
+    )
+    return MeetingBrief(
+        going=going[:GOING_NAMES],
+        going_count=len(going),
+        topics=[(topic.title, topic.vote_count) for topic in topics],
+        ics=calendar_for([meeting], name=meeting.circle.name),
+    )
+
+
+def reminder_subject(meeting: Meeting) -> str:
+    local = meeting.local_starts_at
+    return (
+        f"{meeting.circle.name}: reminder for {local:%A} {local.day} {local:%B}, "
+        f"{local:%H:%M} {local:%Z}"
+    )
+
+
+def reminder_message(
+    *, meeting: Meeting, user: User, rsvp: Rsvp | None, brief: MeetingBrief
+) -> EmailMultiAlternatives:
+    circle = meeting.circle
+    context = {
+        "person": user,
+        "circle": circle,
+        "meeting": meeting,
+        "when": timefmt.when(meeting.starts_at, meeting.ends_at, circle.zone),
+        "your_when": timefmt.viewer_when(meeting.starts_at, circle.zone, user.time_zone),
+        "place_name": meeting.place_name,
+        "place_address": meeting.place_address,
+        "meeting_link": circle.meeting_link,
+        "brief": brief,
+        "others_going": max(brief.going_count - len(brief.going), 0),
+        "answer": answer_text(rsvp),
+        "rsvp_links": [(label, rsvp_url(meeting, user, value)) for value, label in Answer.choices],
+        "url": absolute(meeting.get_absolute_url()),
+        "settings_url": settings_url(),
+        "unsubscribe_url": unsubscribe_url(user, Preference.REMINDERS),
+    }
+    message = _message(
+        to=user.email,
+        subject=reminder_subject(meeting),
+        template="reminder",
+        context=context,
+        headers=_list_headers(user, Preference.REMINDERS, circle.slug),
+    )
+    message.attach(f"{circle.slug}-{meeting.local_date:%Y-%m-%d}.ics", brief.ics, "text/calendar")
+    return message
+
+
+# --- The weekly digest -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestPost:
+    circle: Circle
+    kind: str
+    title: str  # "" for an in-the-room post: never quoted
+    author: str
+    url: str
+    confidential: bool
+
+
+@dataclass(frozen=True)
+class DigestMeeting:
+    meeting: Meeting
+    when: str
+    your_when: str
+    answer: str
+    url: str
+
+
+@dataclass
+class DigestContent:
+    circles: list[Circle] = field(default_factory=list)
+    posts: list[DigestPost] = field(default_factory=list)
+    meetings: list[DigestMeeting] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.posts and not self.meetings
+
+
+def digest_content(*, user: User, now: dt.datetime) -> DigestContent:
+    """Open asks and gives from the last week in the member's circles (not their own),
+    and their meetings in the week ahead. Four queries whatever the size.
+    """
+    circles = list(Circle.objects.active().member_of(user).order_by("name"))
+    if not circles:
+        return DigestContent()
+    posts = (
+        Post.objects.live()
+        .filter(
+            circle__in=circles,
+            kind__in=[Kind.ASK, Kind.GIVE],
+            status=PostStatus.OPEN,
+            last_activity_at__gte=now - dt.timedelta(days=7),
+        )
+        .exclude(author=user)
+        .select_related("circle", "author")
+        .order_by("circle__name", "circle_id", "-created_at", "-pk")[:DIGEST_MAX_POSTS]
+    )
+    meetings = list(
+        Meeting.objects.scheduled()
+        .filter(circle__in=circles, starts_at__gt=now, starts_at__lte=now + dt.timedelta(days=7))
+        .select_related("circle")
+        .order_by("starts_at", "pk")
+    )
+    answers = {
+        rsvp.meeting_id: rsvp for rsvp in Rsvp.objects.filter(user=user, meeting__in=meetings)
+    }
+    return DigestContent(
+        circles=circles,
+        posts=[
+            DigestPost(
+                circle=post.circle,
+                kind=post.get_kind_display(),
+                title="" if post.in_the_room else post.title,
+                author="" if post.in_the_room else (post.author.name if post.author else ""),
+                url=absolute(post.get_absolute_url()),
+                confidential=post.in_the_room,
+            )
+            for post in posts
+        ],
+        meetings=[
+            DigestMeeting(
+                meeting=meeting,
+                when=timefmt.when(meeting.starts_at, meeting.ends_at, meeting.circle.zone),
+                your_when=timefmt.viewer_when(
+                    meeting.starts_at, meeting.circle.zone, user.time_zone
+                ),
+                answer=answer_text(answers.get(meeting.pk)),
+                url=absolute(meeting.get_absolute_url()),
+            )
+            for meeting in meetings
+        ],
+    )
+
+
+def digest_subject(content: DigestContent) -> str:
+    names = [circle.name for circle in content.circles]
+    if len(names) > 2:
+        return f"{names[0]}, {names[1]} and {len(names) - 2} more: your week"
+    return f"{' and '.join(names)}: your week"
+
+
+def digest_message(*, user: User, content: DigestContent) -> EmailMultiAlternatives:
+    context = {
+        "person": user,
+        "content": content,
+        "settings_url": settings_url(),
+        "unsubscribe_url": unsubscribe_url(user, Preference.DIGEST),
+    }
+    return _message(
+        to=user.email,
+        subject=digest_subject(content),
+        template="digest",
+        context=context,
+        headers=_list_headers(user, Preference.DIGEST, "digest"),
+    )

@@ -1,0 +1,517 @@
+"""Writes for notifications: preferences, the delivery ledger, the reminder and digest sweeps.
+
+Exactly once, in short (docs/REMINDERS.md has the whole story):
+
+1. A sweep *creates* one ledger row per email owed; a unique constraint per
+   (meeting, member, kind) or (week, member, kind) means a second sweep, or
+   three at once, insert nothing new.
+2. Before sending, a worker *claims* a row with one conditional UPDATE
+   (pending → sending, with a lease and a random claim token). Of several
+   workers racing for a row, exactly one UPDATE matches; the others move on.
+3. After the mail server accepts the message the row is marked *sent*.
+   A send that raised goes back to pending with a backoff and ends *failed*;
+   a worker that died leaves a row in *sending* that any sweep reclaims once
+   its lease runs out.
+
+The sending loop is deliberately *not* one transaction: each claim must be
+committed before the email leaves, or a crash would roll the claim back
+after the mail server already has the message. Every other write here is
+atomic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+
+from circles.models import Membership, Status
+from meetings.models import Answer, Meeting, Rsvp
+from notifications.models import (
+    Delivery,
+    DeliveryKind,
+    DeliveryState,
+    NotificationPreferences,
+    Preference,
+)
+
+if TYPE_CHECKING:
+    from django.core.mail.backends.base import BaseEmailBackend
+
+    from members.models import User
+
+logger = logging.getLogger(__name__)
+
+# A claimed row whose worker has not reported back within this time is
+# presumed dead and may be claimed again. Far longer than one SMTP send
+# (EMAIL_TIMEOUT is 20 s), so a slow but living worker is never overtaken.
+LEASE = dt.timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+# The longest lead a circle may set (circles.Circle.reminder_lead_hours).
+MAX_LEAD = dt.timedelta(hours=168)
+# One sweep stops claiming new rows after this long so it ends well inside
+# CELERY_TASK_SOFT_TIME_LIMIT; the next sweep carries on.
+SWEEP_BUDGET_SECONDS = 150.0
+DIGEST_HOUR = 7  # Monday 07:00 in the member's own zone.
+DIGEST_LOOKBACK = dt.timedelta(days=7)
+DIGEST_MEETINGS_AHEAD = dt.timedelta(days=7)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """1, 2, 4, 8… minutes after the n-th failed attempt, at most an hour."""
+    return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+# --- Preferences --------------------------------------------------------------------------
+
+
+def preferences_for(user: User) -> NotificationPreferences:
+    """The person's preferences; an unsaved all-on row when they never changed anything."""
+    prefs = NotificationPreferences.objects.filter(user_id=user.pk).first()
+    return prefs or NotificationPreferences(user=user)
+
+
+def wants(user: User, kind: str) -> bool:
+    """Does this person want emails of this kind? ``kind``: "reminders", "digest" or "replies".
+
+    The one question every app asks before sending an optional email (the
+    conversations app asks ``wants(post.author, "replies")``). One query;
+    a person who never changed their settings wants everything.
+    """
+    if kind not in Preference.values:
+        raise ValueError(f"Unknown notification kind {kind!r}; one of {Preference.values}.")
+    if not user.is_active:
+        return False
+    value = NotificationPreferences.objects.filter(user_id=user.pk).values_list(kind, flat=True)
+    chosen = value.first()
+    return True if chosen is None else bool(chosen)
+
+
+@transaction.atomic
+def preferences_set(
+    *,
+    user: User,
+    reminders: bool | None = None,
+    digest: bool | None = None,
+    replies: bool | None = None,
+) -> NotificationPreferences:
+    """Change some of a person's choices (None leaves one as is); creates the row on first use."""
+    prefs, _ = NotificationPreferences.objects.select_for_update().get_or_create(user=user)
+    changes = {"reminders": reminders, "digest": digest, "replies": replies}
+    fields = [name for name, value in changes.items() if value is not None]
+    for name in fields:
+        setattr(prefs, name, changes[name])
+    if fields:
+        prefs.save(update_fields=[*fields, "updated_at"])
+    return prefs
+
+
+# --- Creating what is owed ------------------------------------------------------------------
+
+
+def meetings_due_for_reminder(now: dt.datetime) -> list[Meeting]:
+    """Scheduled meetings that have not started and whose reminder time has come.
+
+    A meeting stays due until it starts, so a worker that was down at
+    reminder time catches up when it returns; after the start, never.
+    """
+    candidates = (
+        Meeting.objects.scheduled()
+        .filter(starts_at__gt=now, starts_at__lte=now + MAX_LEAD, circle__archived_at__isnull=True)
+        .select_related("circle")
+        .order_by("starts_at", "pk")
+    )
+    return [
+        meeting
+        for meeting in candidates
+        if meeting.starts_at - dt.timedelta(hours=meeting.circle.reminder_lead_hours) <= now
+    ]
+
+
+@transaction.atomic
+def reminders_create_due(*, now: dt.datetime | None = None) -> int:
+    """One pending reminder row per due meeting and eligible member; returns how many are new.
+
+    Eligible: an active member (and active account) of the circle who has not
+    answered "not going" and has not turned reminders off. Five queries
+    whatever the number of meetings; rows that exist already are left alone
+    and the unique constraint settles a race with a concurrent sweep.
+    """
+    now = now or timezone.now()
+    due = meetings_due_for_reminder(now)
+    if not due:
+        return 0
+    members: dict[int, set[int]] = defaultdict(set)
+    for circle_id, user_id in Membership.objects.filter(
+        circle_id__in={m.circle_id for m in due}, status=Status.ACTIVE, user__is_active=True
+    ).values_list("circle_id", "user_id"):
+        members[circle_id].add(user_id)
+    declined = set(
+        Rsvp.objects.filter(meeting__in=due, answer=Answer.NOT_GOING).values_list(
+            "meeting_id", "user_id"
+        )
+    )
+    existing = set(
+        Delivery.objects.reminders().filter(meeting__in=due).values_list("meeting_id", "user_id")
+    )
+    everyone = set().union(*members.values()) if members else set()
+    opted_out = set(
+        NotificationPreferences.objects.filter(user_id__in=everyone, reminders=False).values_list(
+            "user_id", flat=True
+        )
+    )
+    new = [
+        Delivery(
+            kind=DeliveryKind.REMINDER, meeting_id=meeting.pk, user_id=user_id, next_attempt_at=now
+        )
+        for meeting in due
+        for user_id in sorted(members[meeting.circle_id])
+        if (meeting.pk, user_id) not in declined
+        and (meeting.pk, user_id) not in existing
+        and user_id not in opted_out
+    ]
+    Delivery.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
+    return len(new)
+
+
+def digest_week_due(now: dt.datetime, zone_name: str) -> dt.date | None:
+    """The Monday whose digest is due in this zone now (Monday from 07:00 local), else None."""
+    try:
+        local = now.astimezone(ZoneInfo(zone_name))
+    except (KeyError, ValueError):
+        return None
+    if local.weekday() == 0 and local.hour >= DIGEST_HOUR:
+        return local.date()
+    return None
+
+
+@transaction.atomic
+def digests_create_due(*, now: dt.datetime | None = None) -> int:
+    """One pending digest row per member whose Monday morning has come; returns how many are new.
+
+    Only people with an active membership in a live circle and the digest on.
+    Whether there is anything to say is decided when the row is sent (an
+    empty digest is skipped, not sent), so the row also records "done for
+    this week" and the member is not looked at again until next Monday.
+    A sweep that misses a whole Monday in some zone skips that week there:
+    a digest is about the week ahead, not worth sending on Wednesday.
+    """
+    from members.models import User
+
+    now = now or timezone.now()
+    with_circles = User.objects.filter(
+        is_active=True,
+        memberships__status=Status.ACTIVE,
+        memberships__circle__archived_at__isnull=True,
+    )
+    zones = set(with_circles.values_list("time_zone", flat=True).distinct())
+    due_zones = {zone: week for zone in zones if (week := digest_week_due(now, zone))}
+    if not due_zones:
+        return 0
+    # Every zone on a Monday at one instant is on the same Monday.
+    week = next(iter(due_zones.values()))
+    user_ids = (
+        with_circles.filter(time_zone__in=due_zones)
+        .exclude(Exists(NotificationPreferences.objects.filter(user=OuterRef("pk"), digest=False)))
+        .exclude(Exists(Delivery.objects.digests().filter(user=OuterRef("pk"), digest_week=week)))
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    new = [
+        Delivery(kind=DeliveryKind.DIGEST, user_id=user_id, digest_week=week, next_attempt_at=now)
+        for user_id in user_ids
+    ]
+    Delivery.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
+    return len(new)
+
+
+# --- Claiming and recording one delivery -------------------------------------------------------
+
+
+def delivery_claim(*, delivery_id: int, now: dt.datetime) -> str | None:
+    """Claim a due row for this worker; returns the claim token, or None if someone else has it.
+
+    One UPDATE … WHERE state is claimable: on PostgreSQL a concurrent UPDATE
+    of the same row waits for the first to commit and re-checks the WHERE,
+    so exactly one claimant matches. Runs in autocommit on purpose: the
+    claim is durable before the email leaves.
+    """
+    token = secrets.token_hex(16)
+    claimed = (
+        Delivery.objects.claimable(now)
+        .filter(pk=delivery_id)
+        .update(
+            state=DeliveryState.SENDING,
+            claim_token=token,
+            claimed_at=now,
+            lease_expires_at=now + LEASE,
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
+    )
+    return token if claimed else None
+
+
+def delivery_mark_sent(*, delivery_id: int, token: str, now: dt.datetime) -> bool:
+    """The mail server accepted the message. False if our lease was lost meanwhile."""
+    marked = Delivery.objects.filter(
+        pk=delivery_id, claim_token=token, state=DeliveryState.SENDING
+    ).update(
+        state=DeliveryState.SENT,
+        sent_at=now,
+        lease_expires_at=None,
+        last_error="",
+        updated_at=now,
+    )
+    if not marked:
+        logger.warning("Delivery %s was sent after its lease was taken over.", delivery_id)
+    return bool(marked)
+
+
+def delivery_mark_failed(
+    *, delivery_id: int, token: str, attempts: int, error: str, now: dt.datetime
+) -> str:
+    """A send raised: retry later with backoff, or give up after MAX_ATTEMPTS. Returns the state."""
+    if attempts >= MAX_ATTEMPTS:
+        state, next_at = DeliveryState.FAILED, now
+        note = f"Gave up after {attempts} attempts."
+    else:
+        state, next_at = DeliveryState.PENDING, now + backoff(attempts)
+        note = f"Attempt {attempts} failed; retrying."
+    Delivery.objects.filter(pk=delivery_id, claim_token=token, state=DeliveryState.SENDING).update(
+        state=state,
+        next_attempt_at=next_at,
+        lease_expires_at=None,
+        last_error=error[:2000],
+        note=note,
+        updated_at=now,
+    )
+    return state
+
+
+def delivery_skip(
+    *, delivery_id: int, token: str, reason: str, now: dt.datetime, failed: bool = False
+) -> None:
+    """Not sending on purpose (or, ``failed``, no longer able to); the admin shows ``reason``."""
+    Delivery.objects.filter(pk=delivery_id, claim_token=token, state=DeliveryState.SENDING).update(
+        state=DeliveryState.FAILED if failed else DeliveryState.SKIPPED,
+        lease_expires_at=None,
+        note=reason[:200],
+        updated_at=now,
+    )
+
+
+# --- Sending --------------------------------------------------------------------------------------
+
+
+@dataclass
+class SendReport:
+    created: int = 0
+    sent: int = 0
+    skipped: int = 0
+    retrying: int = 0
+    failed: int = 0
+    lost_to_others: int = 0
+    left_for_next_sweep: int = 0
+    skip_reasons: dict[str, int] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return (
+            f"created {self.created}, sent {self.sent}, skipped {self.skipped}, "
+            f"retrying {self.retrying}, failed {self.failed}, "
+            f"claimed by another worker {self.lost_to_others}, "
+            f"left for the next sweep {self.left_for_next_sweep}"
+        )
+
+
+def _reminder_skip_reason(delivery: Delivery, rsvp: Rsvp | None, now: dt.datetime) -> str:
+    meeting = delivery.meeting
+    assert meeting is not None
+    if meeting.is_cancelled:
+        return "The meeting was cancelled."
+    if meeting.starts_at <= now:
+        return "The meeting started before the reminder could be sent."
+    if meeting.circle.is_archived:
+        return "The circle was archived."
+    if not delivery.user.is_active:
+        return "The account is not active."
+    if not Membership.objects.filter(
+        circle_id=meeting.circle_id, user_id=delivery.user_id, status=Status.ACTIVE
+    ).exists():
+        return "No longer an active member of the circle."
+    if rsvp is not None and rsvp.answer == Answer.NOT_GOING:
+        return "Answered not going."
+    if not wants(delivery.user, Preference.REMINDERS):
+        return "Reminders are turned off."
+    return ""
+
+
+class _Sender:
+    """Sends claimed rows over one mail connection, caching what a meeting's emails share."""
+
+    def __init__(self, connection: BaseEmailBackend) -> None:
+        self.connection = connection
+        self.briefs: dict[int, object] = {}
+
+    def build(self, delivery: Delivery, now: dt.datetime):
+        """The message to send, or a skip reason (str)."""
+        from notifications import emails
+
+        if delivery.kind == DeliveryKind.REMINDER:
+            meeting = delivery.meeting
+            assert meeting is not None
+            rsvp = Rsvp.objects.filter(meeting_id=meeting.pk, user_id=delivery.user_id).first()
+            reason = _reminder_skip_reason(delivery, rsvp, now)
+            if reason:
+                return reason
+            if meeting.pk not in self.briefs:
+                self.briefs[meeting.pk] = emails.meeting_brief(meeting)
+            return emails.reminder_message(
+                meeting=meeting, user=delivery.user, rsvp=rsvp, brief=self.briefs[meeting.pk]
+            )
+        if not delivery.user.is_active:
+            return "The account is not active."
+        if not wants(delivery.user, Preference.DIGEST):
+            return "The digest is turned off."
+        content = emails.digest_content(user=delivery.user, now=now)
+        if content.is_empty:
+            return "Nothing to say this week."
+        return emails.digest_message(user=delivery.user, content=content)
+
+    def send(self, message) -> None:
+        if self.connection.send_messages([message]) != 1:
+            raise RuntimeError("The mail server did not accept the message.")
+
+
+def delivery_send(
+    *, delivery_id: int, sender: _Sender, now: dt.datetime, report: SendReport
+) -> None:
+    """Claim one row, send it, record the outcome. A row someone else claimed is left alone."""
+    token = delivery_claim(delivery_id=delivery_id, now=now)
+    if token is None:
+        report.lost_to_others += 1
+        return
+    delivery = Delivery.objects.select_related("user", "meeting__circle").get(pk=delivery_id)
+    if delivery.attempts > MAX_ATTEMPTS:
+        # The worker holding the last attempt died; do not try forever.
+        delivery_skip(
+            delivery_id=delivery_id,
+            token=token,
+            reason=f"Gave up: the worker was lost on attempt {MAX_ATTEMPTS}.",
+            now=now,
+            failed=True,
+        )
+        report.failed += 1
+        return
+    try:
+        built = sender.build(delivery, now)
+        if isinstance(built, str):
+            # A reminder that had already failed and then ran out of time is a failure.
+            delivery_skip(
+                delivery_id=delivery_id,
+                token=token,
+                reason=built,
+                now=now,
+                failed=bool(delivery.last_error),
+            )
+            report.skipped += 1
+            report.skip_reasons[built] = report.skip_reasons.get(built, 0) + 1
+            return
+        sender.send(built)
+    except Exception as exc:
+        logger.warning("Delivery %s attempt %s failed: %s", delivery_id, delivery.attempts, exc)
+        state = delivery_mark_failed(
+            delivery_id=delivery_id,
+            token=token,
+            attempts=delivery.attempts,
+            error=f"{type(exc).__name__}: {exc}",
+            now=now,
+        )
+        if state == DeliveryState.FAILED:
+            report.failed += 1
+        else:
+            report.retrying += 1
+        # An SMTP connection that raised may be broken; the next send reopens it.
+        sender.connection.close()
+        return
+    delivery_mark_sent(delivery_id=delivery_id, token=token, now=now)
+    report.sent += 1
+
+
+def deliveries_send_due(
+    *,
+    kind: str | None = None,
+    now: dt.datetime | None = None,
+    budget_seconds: float = SWEEP_BUDGET_SECONDS,
+    report: SendReport | None = None,
+) -> SendReport:
+    """Claim and send every row that is due (or abandoned by a dead worker), oldest first.
+
+    ``now`` freezes the clock (tests, the management command); otherwise each
+    row is claimed at the real time. Stops claiming after ``budget_seconds``;
+    what is left waits for the next sweep.
+    """
+    report = report or SendReport()
+    clock: Callable[[], dt.datetime] = (lambda: now) if now is not None else timezone.now
+    rows = Delivery.objects.claimable(clock())
+    if kind:
+        rows = rows.filter(kind=kind)
+    ids = list(rows.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:20_000])
+    started = time.monotonic()
+    connection = get_connection()
+    sender = _Sender(connection)
+    try:
+        for position, delivery_id in enumerate(ids):
+            if time.monotonic() - started > budget_seconds:
+                report.left_for_next_sweep = len(ids) - position
+                break
+            delivery_send(delivery_id=delivery_id, sender=sender, now=clock(), report=report)
+    finally:
+        connection.close()
+    return report
+
+
+def reminders_sweep(
+    *, now: dt.datetime | None = None, budget_seconds: float = SWEEP_BUDGET_SECONDS
+) -> SendReport:
+    """What beat runs every two minutes: create the due reminder rows, then send what is due."""
+    report = SendReport(created=reminders_create_due(now=now))
+    return deliveries_send_due(
+        kind=DeliveryKind.REMINDER, now=now, budget_seconds=budget_seconds, report=report
+    )
+
+
+def digests_sweep(
+    *, now: dt.datetime | None = None, budget_seconds: float = SWEEP_BUDGET_SECONDS
+) -> SendReport:
+    """What beat runs every quarter hour: create the due digest rows, then send what is due."""
+    report = SendReport(created=digests_create_due(now=now))
+    return deliveries_send_due(
+        kind=DeliveryKind.DIGEST, now=now, budget_seconds=budget_seconds, report=report
+    )
+
+
+@transaction.atomic
+def delivery_retry(*, delivery: Delivery, now: dt.datetime | None = None) -> bool:
+    """Staff put a failed row back in the queue (admin action). False if it was not failed."""
+    now = now or timezone.now()
+    return bool(
+        Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.FAILED).update(
+            state=DeliveryState.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            note="Retried by staff.",
+            updated_at=now,
+        )
+    )

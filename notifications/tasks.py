@@ -1,0 +1,31 @@
+"""Celery tasks for notifications: short sweeps that beat runs, safe to run twice or at once.
+
+There is no task per reminder with an ETA: the Redis broker can redeliver
+those and send twice. Beat fires a sweep; the sweep finds what is due in the
+database and the delivery ledger makes each email go out once.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from notifications import services
+
+
+@shared_task(ignore_result=True)
+def send_due_reminders() -> str:
+    """Every two minutes (beat): create and send the reminders that are due."""
+    report = services.reminders_sweep()
+    if report.left_for_next_sweep:
+        # A big batch: carry on now rather than wait for the next beat.
+        send_due_reminders.delay()
+    return str(report)
+
+
+@shared_task(ignore_result=True)
+def send_due_digests() -> str:
+    """Every quarter hour (beat): the digests of members whose Monday morning has come."""
+    report = services.digests_sweep()
+    if report.left_for_next_sweep:
+        send_due_digests.delay()
+    return str(report)

@@ -1,0 +1,162 @@
+"""The notification settings page and the signed links in emails.
+
+The links work without signing in: the signature is the permission. A GET
+never changes anything (mail scanners follow links); it shows what the
+click will do and a button that POSTs.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from circles.models import Membership, Status
+from meetings import services as meeting_services
+from meetings import timefmt
+from meetings.models import Answer, Meeting, Rsvp
+from notifications import services
+from notifications.emails import answer_text
+from notifications.forms import PreferencesForm
+from notifications.models import Preference
+from notifications.tokens import BadLink, read_rsvp_token, read_unsubscribe_token
+
+LINK_PROBLEM = "notifications/link_problem.html"
+
+
+def _problem(request: HttpRequest, *, title: str, text: str, status: int) -> HttpResponse:
+    return render(request, LINK_PROBLEM, {"title": title, "text": text}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Any signed-in person: turn reminders, the digest and reply emails on or off."""
+    prefs = services.preferences_for(request.user)
+    form = PreferencesForm(request.POST or None, instance=prefs)
+    if request.method == "POST" and form.is_valid():
+        services.preferences_set(user=request.user, **form.cleaned_data)
+        messages.success(request, "Your email settings are saved.")
+        return redirect("notifications:settings")
+    return render(request, "notifications/settings.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
+    """Anyone holding a reminder's signed link: confirm (POST) the answer it names.
+
+    Valid until the meeting starts, for an active member of the circle. A
+    tampered link answers 400, an expired one 410, both with a clear page.
+    """
+    try:
+        claim = read_rsvp_token(token)
+    except BadLink:
+        return _problem(
+            request,
+            title="This link does not work",
+            text="The link was changed or cut short. Open the meeting from the email's "
+            "other link, or copy the whole link into your browser.",
+            status=400,
+        )
+    meeting = Meeting.objects.select_related("circle").filter(pk=claim.meeting_id).first()
+    person = get_user_model().objects.filter(pk=claim.user_id, is_active=True).first()
+    member = (
+        meeting is not None
+        and person is not None
+        and Membership.objects.filter(
+            circle_id=meeting.circle_id, user=person, status=Status.ACTIVE
+        ).exists()
+    )
+    if not member or claim.answer not in Answer.values:
+        return _problem(
+            request,
+            title="This link no longer works",
+            text="The meeting is gone or you are no longer a member of its circle.",
+            status=404,
+        )
+    if meeting.is_cancelled:
+        return _problem(
+            request,
+            title="This meeting was cancelled",
+            text=f"{meeting.circle.name} cancelled this meeting, so there is nothing to answer.",
+            status=410,
+        )
+    if meeting.has_started:
+        return _problem(
+            request,
+            title="This link has expired",
+            text="RSVP links work until the meeting starts, and this one has started.",
+            status=410,
+        )
+    context = {
+        "meeting": meeting,
+        "circle": meeting.circle,
+        "person": person,
+        "answer_value": claim.answer,
+        "answer_label": Answer(claim.answer).label,
+        "when": timefmt.when(meeting.starts_at, meeting.ends_at, meeting.circle.zone),
+        "your_when": timefmt.viewer_when(meeting.starts_at, meeting.circle.zone, person.time_zone),
+    }
+    if request.method == "POST":
+        try:
+            rsvp = meeting_services.rsvp_set(meeting=meeting, user=person, answer=claim.answer)
+        except ValidationError as exc:
+            return _problem(
+                request, title="Your answer was not saved", text=" ".join(exc.messages), status=409
+            )
+        return render(
+            request,
+            "notifications/rsvp_done.html",
+            {**context, "rsvp": rsvp, "current": answer_text(rsvp)},
+        )
+    rsvp = Rsvp.objects.filter(meeting=meeting, user=person).first()
+    return render(
+        request,
+        "notifications/rsvp_confirm.html",
+        {**context, "current": answer_text(rsvp), "token": token},
+    )
+
+
+# RFC 8058: a mail client unsubscribes with a bare POST ("List-Unsubscribe=One-Click"),
+# without cookies and so without a CSRF token. The signed token is the permission,
+# and the worst a forged POST can do is turn one kind of email off.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """Anyone holding the signed link: GET asks to confirm, POST turns that email off."""
+    try:
+        claim = read_unsubscribe_token(token)
+    except BadLink:
+        return _problem(
+            request,
+            title="This link does not work",
+            text="The unsubscribe link was changed or cut short. You can change every email "
+            "setting after signing in, under Email settings.",
+            status=400,
+        )
+    person = get_user_model().objects.filter(pk=claim.user_id).first()
+    if person is None or claim.preference not in Preference.values:
+        return _problem(
+            request,
+            title="This link no longer works",
+            text="The account it was for no longer exists.",
+            status=404,
+        )
+    label = Preference(claim.preference).label
+    if request.method == "POST":
+        services.preferences_set(user=person, **{claim.preference: False})
+        return render(
+            request,
+            "notifications/unsubscribed.html",
+            {"person": person, "label": label, "done": True},
+        )
+    return render(
+        request,
+        "notifications/unsubscribed.html",
+        {"person": person, "label": label, "done": False, "token": token},
+    )

@@ -1,0 +1,92 @@
+"""Shared set-up for notification tests: a frozen clock, a circle with members, meetings, posts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from circles.models import Circle, Role, Status
+from config.celery import app as celery_app
+from meetings.models import Meeting
+from members.models import User
+from tests.factories import MembershipFactory, UserFactory, make_circle_with_host
+
+# A Monday, 10:00 UTC (04:00 in Chicago): the start of most stories here.
+T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Tasks queued on commit (RSVP side effects) run in the test."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Argon2 is slow on purpose; these tests create many people and never sign in by password."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def clock():
+    """A frozen clock the test moves by hand: ``clock.move_to(when)``."""
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
+def add_member(
+    circle: Circle, *, role: str = Role.MEMBER, status=Status.ACTIVE, **user_fields
+) -> User:
+    user = UserFactory(**user_fields)
+    MembershipFactory(circle=circle, user=user, role=role, status=status)
+    return user
+
+
+def make_meeting(circle: Circle, *, starts_at: dt.datetime, minutes: int = 75, **fields) -> Meeting:
+    fields.setdefault("is_one_off", True)
+    return Meeting.objects.create(
+        circle=circle,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(minutes=minutes),
+        local_date=starts_at.astimezone(circle.zone).date(),
+        **fields,
+    )
+
+
+@dataclass
+class Table:
+    circle: Circle
+    host: User
+    members: list[User]
+    meeting: Meeting
+
+    @property
+    def everyone(self) -> list[User]:
+        return [self.host, *self.members]
+
+
+def make_table(
+    *,
+    members: int = 3,
+    lead_hours: int = 24,
+    starts_in: dt.timedelta | None = None,
+    **circle_fields,
+) -> Table:
+    """A circle (host + members) with one meeting 30 hours after now, reminder 24 hours ahead."""
+    circle, host = make_circle_with_host(reminder_lead_hours=lead_hours, **circle_fields)
+    people = [add_member(circle) for _ in range(members)]
+    starts_at = timezone.now() + (starts_in or dt.timedelta(hours=30))
+    return Table(
+        circle=circle, host=host, members=people, meeting=make_meeting(circle, starts_at=starts_at)
+    )
+
+
+def recipients(outbox) -> list[str]:
+    return sorted(address for message in outbox for address in message.to)
