@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from circles.models import HOST_ROLES, Circle, Membership, Status
+from circles.models import HOST_ROLES, Circle, Invitation, Membership, Role, Status
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -62,3 +62,57 @@ def circle_for_host(
     if membership is None or membership.role not in HOST_ROLES:
         raise PermissionDenied
     return circle
+
+
+def circle_for_lead_host(
+    user: User | AnonymousUser, slug: str, queryset: QuerySet[Circle] | None = None
+) -> Circle:
+    """A circle this person is the host of (not co-host): only they hand hosting on."""
+    circle = circle_for_member(user, slug, queryset)
+    membership = membership_of(user, circle)
+    if membership is None or membership.role != Role.HOST:
+        raise PermissionDenied
+    return circle
+
+
+def viewer_membership(user: User | AnonymousUser, circle: Circle) -> Membership | None:
+    """This person's membership in the circle in any status (requested, left...), or None."""
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(circle=circle, user=user).first()
+
+
+def may_invite(membership: Membership | None, circle: Circle) -> bool:
+    """Hosts invite; members too when the circle allows it."""
+    if membership is None or membership.status != Status.ACTIVE:
+        return False
+    return membership.role in HOST_ROLES or circle.members_can_invite
+
+
+def circle_for_inviter(
+    user: User | AnonymousUser, slug: str, queryset: QuerySet[Circle] | None = None
+) -> tuple[Circle, Membership]:
+    """A circle this person may invite people into. Members who may not get 403."""
+    circle = circle_for_member(user, slug, queryset)
+    membership = membership_of(user, circle)
+    if not may_invite(membership, circle):
+        raise PermissionDenied
+    assert membership is not None
+    return circle, membership
+
+
+def membership_in(circle: Circle, pk: int, *statuses: str) -> Membership:
+    """A membership of this circle (in one of ``statuses``), or 404."""
+    qs = Membership.objects.select_related("user", "circle").filter(circle=circle)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    return get_object_or_404(qs, pk=pk)
+
+
+def invitation_in(circle: Circle, pk: int) -> Invitation:
+    return get_object_or_404(Invitation.objects.select_related("circle"), circle=circle, pk=pk)
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The invitation a link carries. Unknown tokens are 404; the token is the secret."""
+    return get_object_or_404(Invitation.objects.select_related("circle", "invited_by"), token=token)

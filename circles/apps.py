@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class CirclesConfig(AppConfig):
     name = "circles"
     verbose_name = "Circles"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from circles.receivers import accept_invitation_on_login
+
+        user_logged_in.connect(accept_invitation_on_login, dispatch_uid="circles_invitation_login")

@@ -94,6 +94,12 @@ class CircleQuerySet(models.QuerySet["Circle"]):
         mine = Q(memberships__user=user, memberships__status=Status.ACTIVE)
         return self.filter(listed | mine).distinct()
 
+    def cities(self) -> list[str]:
+        """The cities these circles meet in (online ones have none), for the directory filter."""
+        return list(
+            self.filter(is_online=False).order_by("city").values_list("city", flat=True).distinct()
+        )
+
     def member_of(self, user: User) -> CircleQuerySet:
         return self.filter(memberships__user=user, memberships__status=Status.ACTIVE)
 
@@ -322,3 +328,85 @@ class Membership(models.Model):
     @property
     def is_host(self) -> bool:
         return self.status == Status.ACTIVE and self.role in HOST_ROLES
+
+
+INVITATION_LIFETIME = dt.timedelta(days=14)
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        """Not accepted, not revoked and not yet expired: the link still works."""
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(models.Model):
+    """An emailed, single-use link into a circle, sponsored by the member who sent it."""
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(max_length=254, help_text="Stored lower-cased.")
+    message = models.TextField(blank=True, help_text="A personal note from the inviter.")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations_sent"
+    )
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_accepted",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="circles_invitation_not_accepted_and_revoked",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(accepted_by__isnull=False),
+                name="circles_invitation_accepted_has_person",
+            ),
+        ]
+        indexes = [
+            # The rate limit: "how many invitations has this member sent today?"
+            models.Index(fields=["invited_by", "created_at"], name="circles_invitation_sender_idx"),
+            # The hosts' list of pending invitations for one circle.
+            models.Index(
+                fields=["circle", "expires_at"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="circles_invitation_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.circle} for {self.email}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("circles:invitation", kwargs={"token": self.token})
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_pending(self) -> bool:
+        return not (self.is_accepted or self.is_revoked or self.is_expired)

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.urls import path
 
 from circles import views
@@ -6,5 +8,41 @@ app_name = "circles"
 
 urlpatterns = [
     path("", views.directory, name="directory"),
+    path("new/", views.create, name="create"),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("<slug:slug>/", views.detail, name="detail"),
+    path("<slug:slug>/edit/", views.edit, name="edit"),
+    path("<slug:slug>/archive/", views.archive, name="archive"),
+    path("<slug:slug>/join/", views.join, name="join"),
+    path("<slug:slug>/leave/", views.leave, name="leave"),
+    path("<slug:slug>/members/", views.members, name="members"),
+    path("<slug:slug>/members/<int:pk>/role/", views.member_role, name="member_role"),
+    path("<slug:slug>/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
+    path("<slug:slug>/members/<int:pk>/transfer/", views.transfer, name="transfer"),
+    path("<slug:slug>/requests/", views.requests, name="requests"),
+    path(
+        "<slug:slug>/requests/<int:pk>/approve/",
+        views.request_decide,
+        {"decision": "approve"},
+        name="request_approve",
+    ),
+    path(
+        "<slug:slug>/requests/<int:pk>/decline/",
+        views.request_decide,
+        {"decision": "decline"},
+        name="request_decline",
+    ),
+    path("<slug:slug>/invitations/", views.invitations, name="invitations"),
+    path(
+        "<slug:slug>/invitations/<int:pk>/revoke/",
+        views.invitation_manage,
+        {"action": "revoke"},
+        name="invitation_revoke",
+    ),
+    path(
+        "<slug:slug>/invitations/<int:pk>/resend/",
+        views.invitation_manage,
+        {"action": "resend"},
+        name="invitation_resend",
+    ),
 ]
