@@ -12,9 +12,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.text import Truncator
 
 from conversations.models import Introduction, Reply
-from conversations.text import render_plain
 
 if TYPE_CHECKING:
     from members.models import User
@@ -49,8 +49,8 @@ def reply_email(reply: Reply) -> EmailMultiAlternatives:
     if post.in_the_room:
         subject = f"{circle.name}: a new reply to your in-the-room post"
     else:
-        # Subjects are plain text: no markup, no HTML entities.
-        subject = f"{circle.name}: new reply to “{render_plain(post.title, 80)}”"
+        # A title is plain text (never markdown): quoted as written, shortened.
+        subject = f"{circle.name}: new reply to “{Truncator(post.title).chars(80)}”"
     context = {
         "reply": reply,
         "post": post,

@@ -9,6 +9,8 @@ noopener". Nothing else in the project marks user text safe.
 
 from __future__ import annotations
 
+from html import unescape
+
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
@@ -46,7 +48,8 @@ def render_markdown(text: str) -> SafeString:
 
 def render_plain(text: str, limit: int | None = None) -> str:
     """User text as plain words, for email subjects and previews (no markup)."""
-    words = nh3.clean(_markdown.render(text or ""), tags=set()).split()
+    # nh3 returns HTML-escaped text; callers want words (templates escape again).
+    words = unescape(nh3.clean(_markdown.render(text or ""), tags=set())).split()
     plain = " ".join(words)
     if limit is not None and len(plain) > limit:
         plain = plain[: limit - 1].rstrip() + "…"
