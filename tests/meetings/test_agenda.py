@@ -1,4 +1,4 @@
-"""The Lean Coffee agenda: propose, vote (limited, take-back), order, pin, lock, park, carry over."""
+"""The Lean Coffee agenda: propose, vote (limited, take-back), order, pin, lock, park, carry."""
 
 from __future__ import annotations
 
