@@ -192,6 +192,10 @@ class DigestContent:
     meetings: list[DigestMeeting] = field(default_factory=list)
 
     @property
+    def circle_names(self) -> str:
+        return ", ".join(circle.name for circle in self.circles)
+
+    @property
     def is_empty(self) -> bool:
         return not self.posts and not self.meetings
 
