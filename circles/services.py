@@ -37,6 +37,15 @@ if TYPE_CHECKING:
 RESERVED_SLUGS = frozenset({"new", "invitations", "edit"})
 INVITATIONS_PER_DAY = 20
 SLUG_ATTEMPTS = 20
+# The fields that decide when meetings happen.
+SCHEDULE_FIELDS = (
+    "time_zone",
+    "weekday",
+    "start_time",
+    "duration_minutes",
+    "frequency",
+    "starts_on",
+)
 
 
 class CircleError(Exception):
@@ -137,6 +146,11 @@ def circle_create(*, host: User, topics: Iterable[Topic] = (), **fields: Any) ->
         joined_at=timezone.now(),
         pledge_accepted_at=timezone.now() if circle.pledge else None,
     )
+    # The next weeks of meetings exist at once, so members can RSVP ahead.
+    # (Imported here: meetings builds on circles, not the other way round.)
+    from meetings.services import meetings_materialize
+
+    meetings_materialize(circle=circle)
     return circle
 
 
@@ -151,12 +165,18 @@ def circle_update(
             f"{circle.name} has {_active_count(circle)} active members; "
             "the seat limit cannot be lower than that."
         )
+    schedule_before = [getattr(circle, name) for name in SCHEDULE_FIELDS]
     for name, value in fields.items():
         setattr(circle, name, value)
     circle.full_clean()
     circle.save()
     if topics is not None:
         circle.topics.set(list(topics))
+    if [getattr(circle, name) for name in SCHEDULE_FIELDS] != schedule_before:
+        # Future meetings follow the new schedule; answered ones move and members are told.
+        from meetings.services import meetings_schedule_changed
+
+        meetings_schedule_changed(circle=circle)
     return circle
 
 

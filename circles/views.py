@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -44,6 +44,11 @@ def _viewer_zone(request: HttpRequest, circle: Circle) -> ZoneInfo:
         except (ValueError, KeyError):
             pass
     return circle.zone
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The POST data to bind a form to, also when it is empty (an unticked box alone)."""
+    return request.POST if request.method == "POST" else None
 
 
 def _partial(request: HttpRequest, template: str, name: str) -> str:
@@ -101,7 +106,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     sees_inside = is_active or request.user.is_staff
     zone = _viewer_zone(request, circle)
     differs = _differs(zone, circle)
-    starts = circle.next_starts(count=4 if sees_inside else 1)
+    starts = circle.next_starts()
     context: dict[str, object] = {
         "circle": circle,
         "membership": membership,
@@ -114,9 +119,6 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     }
     if sees_inside:
         context["members"] = _members(circle)
-        context["upcoming"] = [
-            (start, start.astimezone(zone) if differs else None) for start in starts
-        ]
         context["may_invite"] = access.may_invite(membership, circle)
         if context["is_host"]:
             context["request_count"] = Membership.objects.filter(
@@ -155,7 +157,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 def create(request: HttpRequest) -> HttpResponse:
     """Any signed-in person may start a circle and becomes its host."""
     initial = {"time_zone": request.user.time_zone, "seat_limit": 12, "start_time": "06:30"}
-    form = CircleForm(request.POST or None, initial=initial)
+    form = CircleForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             circle = services.circle_create(
@@ -176,7 +178,7 @@ def create(request: HttpRequest) -> HttpResponse:
 def edit(request: HttpRequest, slug: str) -> HttpResponse:
     """Hosts and co-hosts edit the circle and its schedule."""
     circle = access.circle_for_host(request.user, slug)
-    form = CircleForm(request.POST or None, instance=circle)
+    form = CircleForm(_posted(request), instance=circle)
     if request.method == "POST" and form.is_valid():
         fields = form.service_fields()
         try:
@@ -316,7 +318,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
     if membership is not None and membership.status == Status.ACTIVE:
         messages.info(request, f"You are already a member of {circle.name}.")
         return redirect(circle)
-    form = JoinForm(request.POST or None, circle=circle)
+    form = JoinForm(_posted(request), circle=circle)
     if request.method == "POST" and form.is_valid():
         pledge = bool(form.cleaned_data.get("accept_pledge"))
         try:
@@ -425,7 +427,7 @@ def request_decide(request: HttpRequest, slug: str, pk: int, decision: str) -> H
 def invitations(request: HttpRequest, slug: str) -> HttpResponse:
     """Hosts (and members, when the circle allows it) invite by email; hosts see pending ones."""
     circle, membership = access.circle_for_inviter(request.user, slug)
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invitation_create(
@@ -512,7 +514,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         context["problem"] = _invitation_problem(invite)
         return render(request, "circles/invitation.html", context, status=410)
 
-    form = PledgeForm(request.POST or None) if circle.pledge else None
+    form = PledgeForm(_posted(request)) if circle.pledge else None
     context["form"] = form
     if request.method == "POST" and (form is None or form.is_valid()):
         try:

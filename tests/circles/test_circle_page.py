@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from circles.models import Listing, Role, Status
+from meetings.services import meetings_materialize
 from tests.circles.factories import InvitationFactory
 from tests.factories import CircleFactory, MembershipFactory, TopicFactory, UserFactory
 
@@ -167,12 +168,14 @@ def test_header_for_everyone_inside_for_members(client):
     assert "secret-room" not in html
     assert "Sam Sponsor" not in html and "Nia New" not in html
     assert "Sign in to join" in html
+    assert "Next meetings" not in html and "Asks, gives and discussions" not in html
 
     client.force_login(host)
     html = client.get(circle.get_absolute_url()).content.decode()
     assert "secret-room" in html
     assert "Nia New" in html and "sponsored by Sam Sponsor" in html
-    assert "Upcoming meetings" in html
+    assert "Next meetings" in html  # the meetings app's section
+    assert "Asks, gives and discussions" in html  # the conversations app's section
     assert "Members (3)" in html
 
 
@@ -231,8 +234,11 @@ def test_circle_page_queries_do_not_grow(client, django_assert_max_num_queries):
     host = MembershipFactory(circle=circle, role=Role.HOST).user
     sponsor = MembershipFactory(circle=circle).user
     MembershipFactory.create_batch(10, circle=circle, invited_by=sponsor)
+    meetings_materialize(circle=circle)
     client.force_login(host)
-    with django_assert_max_num_queries(7):
+    # 7 of ours, 3 for the meetings section (membership, meetings with counts, the
+    # viewer's RSVPs) and 2 for the posts section (membership, posts with counts).
+    with django_assert_max_num_queries(12):
         response = client.get(circle.get_absolute_url())
     assert response.status_code == 200
     assert len(response.context["members"]) == 12

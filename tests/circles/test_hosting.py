@@ -6,12 +6,15 @@ A circle always keeps at least one active host.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import IntegrityError
 from django.urls import reverse
 
 from circles import services
 from circles.models import Circle, Listing, Membership, Role, Status
+from meetings.services import meetings_materialize
 from tests.factories import CircleFactory, MembershipFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,8 +39,6 @@ VALID = {
 
 
 def circle_fields(**overrides):
-    import datetime as dt
-
     fields = {
         "name": "Table",
         "purpose": "p",
@@ -76,6 +77,11 @@ def test_create_makes_the_creator_host(client):
     page = client.get(circle.get_absolute_url()).content.decode()
     assert "Every week on Tuesday at 06:30 (America/Chicago), 75 minutes" in page
     assert "12 of 12" not in page and "11 of 12 seats open" in page
+    # The next weeks of meetings exist at once (journey 3), at 06:30 Chicago time.
+    meetings = list(circle.meetings.order_by("starts_at"))
+    assert len(meetings) >= 8
+    local = meetings[0].starts_at.astimezone(circle.zone)
+    assert (local.weekday(), local.hour, local.minute) == (1, 6, 30)
 
 
 @pytest.mark.parametrize(
@@ -145,6 +151,20 @@ def test_cohost_edits_the_circle(client):
     circle.refresh_from_db()
     assert circle.name == "New Name"
     assert circle.slug == "old-name"  # links keep working
+
+
+def test_schedule_change_moves_future_meetings(client):
+    circle = CircleFactory(slug="moving", start_time=dt.time(6, 30))
+    host = MembershipFactory(circle=circle, role=Role.HOST).user
+    meetings_materialize(circle=circle)
+    client.force_login(host)
+    response = client.post(
+        reverse("circles:edit", args=["moving"]), {**VALID, "start_time": "07:15"}
+    )
+    assert response.status_code == 302
+    future = circle.meetings.filter(status="scheduled")
+    assert future.exists()
+    assert {m.starts_at.astimezone(circle.zone).time() for m in future} == {dt.time(7, 15)}
 
 
 def test_seat_limit_cannot_drop_below_active_members(client):
