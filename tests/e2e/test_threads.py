@@ -1,0 +1,139 @@
+"""Journey 7 in a browser: two members on the same thread see each other's replies appear
+live (htmx polling), within 3 seconds and without a reload."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from circles.models import Role
+from config.celery import app as celery_app
+from conversations.models import Kind, Post
+from tests.factories import MembershipFactory, UserFactory, make_circle_with_host
+
+LIVE_WITHIN_MS = 3_000
+
+
+@pytest.fixture
+def _eager_tasks():
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+def signed_in_page(new_page, live_server, user):
+    """A fresh browser context (its own cookies) signed in as this person."""
+    client = Client()
+    client.force_login(user)
+    page = new_page()
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    return page
+
+
+def test_two_members_see_each_others_replies_appear_live(
+    new_page, live_server, transactional_db, _eager_tasks
+):
+    circle, host = make_circle_with_host(name="Tuesday Breakfast Thinkers")
+    alice = UserFactory(display_name="Alice Asker")
+    bob = UserFactory(display_name="Bob Helper")
+    for person in (alice, bob):
+        MembershipFactory(circle=circle, user=person, role=Role.MEMBER)
+    post = Post.objects.create(
+        circle=circle,
+        author=alice,
+        kind=Kind.ASK,
+        title="How do you price a first consulting project?",
+        body="Day rate or fixed price?",
+    )
+
+    page_a = signed_in_page(new_page, live_server, alice)
+    page_b = signed_in_page(new_page, live_server, bob)
+    for page in (page_a, page_b):
+        page.goto(post.get_absolute_url())
+        page.get_by_role("heading", name=post.title).wait_for()
+        assert page.get_by_text("No replies yet.").is_visible()
+    # Marks that vanish if a page reloads: the replies must arrive without one.
+    page_a.evaluate("window.__stayed = true")
+    page_b.evaluate("window.__stayed = true")
+
+    # B replies: the reply is swapped into B's thread at once and the form is cleared.
+    page_b.get_by_label("Your reply").fill("Fixed price, with a **clear** scope.")
+    page_b.get_by_role("button", name="Reply").click()
+    b_reply = page_b.locator("#replies .reply", has_text="Fixed price, with a clear scope.")
+    b_reply.wait_for(timeout=LIVE_WITHIN_MS)
+    assert page_b.get_by_label("Your reply").input_value() == ""
+    assert page_b.locator("#replies strong", has_text="clear").count() == 1
+
+    # A, who did nothing, sees it appear within 3 seconds.
+    page_a.locator("#replies .reply", has_text="Fixed price, with a clear scope.").wait_for(
+        timeout=LIVE_WITHIN_MS
+    )
+    assert page_a.get_by_text("No replies yet.").count() == 0
+
+    # And the other way round.
+    page_a.get_by_label("Your reply").fill("Thank you, that settles it.")
+    page_a.get_by_role("button", name="Reply").click()
+    page_b.locator("#replies .reply", has_text="Thank you, that settles it.").wait_for(
+        timeout=LIVE_WITHIN_MS
+    )
+
+    # Each reply shows once on each page (a poll racing the form adds no duplicate).
+    page_a.wait_for_timeout(2_500)
+    for page in (page_a, page_b):
+        assert page.locator("#replies .reply").count() == 2
+        assert page.evaluate("window.__stayed") is True
+    assert post.replies.count() == 2
+
+
+SET_VISIBILITY = """(state) => {
+    Object.defineProperty(document, "visibilityState", {value: state, configurable: true});
+    document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+def set_visibility(page, state: str) -> None:
+    page.evaluate(SET_VISIBILITY, state)
+
+
+def test_polling_pauses_while_hidden_and_stops_when_the_post_is_deleted(
+    new_page, live_server, transactional_db, _eager_tasks
+):
+    circle, host = make_circle_with_host()
+    alice = UserFactory()
+    MembershipFactory(circle=circle, user=alice)
+    post = Post.objects.create(circle=circle, author=host, title="A discussion", body="Hi")
+    page = signed_in_page(new_page, live_server, alice)
+    polls: list[str] = []
+    page.on("request", lambda request: "/replies/?" in request.url and polls.append(request.url))
+    page.goto(post.get_absolute_url())
+    page.wait_for_timeout(4_500)
+    assert len(polls) >= 2, "the thread polls every 2 seconds while visible"
+
+    # The tab is hidden: static/js/conversations.js holds the poll back.
+    set_visibility(page, "hidden")
+    hidden_from = len(polls)
+    page.wait_for_timeout(4_500)
+    assert len(polls) == hidden_from
+
+    # Shown again: it asks at once and keeps polling.
+    set_visibility(page, "visible")
+    page.wait_for_timeout(1_000)
+    assert len(polls) > hidden_from
+
+    # The author deletes the post: the next poll closes the thread and polling stops for good.
+    Post.objects.filter(pk=post.pk).update(deleted_at=post.created_at)
+    page.get_by_text("This post was deleted by its author.").wait_for(timeout=LIVE_WITHIN_MS)
+    assert page.get_by_text("Replies are closed").is_visible()
+    stopped_at = len(polls)
+    page.wait_for_timeout(4_500)
+    assert len(polls) == stopped_at
