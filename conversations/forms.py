@@ -131,7 +131,7 @@ class IntroductionForm(forms.Form):
     note_for_a = forms.CharField(
         max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Your note for them",
+        label="Your note for the first member",
         help_text="Why they should meet. Markdown works.",
         error_messages={
             "required": "Write a short note for the first member: why should they meet?",
@@ -150,7 +150,7 @@ class IntroductionForm(forms.Form):
     note_for_b = forms.CharField(
         max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Your note for them",
+        label="Your note for the second member",
         help_text="Why they should meet. Markdown works.",
         error_messages={
             "required": "Write a short note for the second member: why should they meet?",
