@@ -27,10 +27,7 @@ seed: migrate ## Load the demo data (idempotent)
 
 run: seed ## Set up and serve the demo at http://127.0.0.1:8000 with a Celery worker and beat
 	@echo "Serving http://$(HOST):$(PORT)/ with a Celery worker and beat. Ctrl-C stops everything."
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(UV) run celery -A config worker --beat --loglevel INFO --concurrency 2 & \
-	  $(UV) run python manage.py runserver $(HOST):$(PORT); \
-	  wait
+	HOST=$(HOST) PORT=$(PORT) $(UV) run honcho --procfile Procfile.dev start
 
 worker: sync ## Run a Celery worker with beat (alone)
 	$(UV) run celery -A config worker --beat --loglevel INFO

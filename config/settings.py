@@ -276,6 +276,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "members.tasks.heartbeat",
         "schedule": 60.0,
     },
+    "meetings-extend-horizon": {
+        "task": "meetings.tasks.extend_meeting_horizon",
+        "schedule": 24 * 60 * 60.0,
+    },
     # A short sweep, not an ETA task per reminder (docs/REMINDERS.md).
     "notifications-send-due-reminders": {
         "task": "notifications.tasks.send_due_reminders",
@@ -293,7 +297,7 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 else:
     _celery_dir = VAR_DIR / "celery"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_celery_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -301,6 +305,8 @@ else:
         "data_folder_out": str(_celery_dir / "queue"),
         "processed_folder": str(_celery_dir / "processed"),
         "store_processed": False,
+        # Exchange tables (remote control, broadcast); kombu's default is ./control.
+        "control_folder": str(_celery_dir / "control"),
     }
 # The broker is checked by /healthz only when it is a server we depend on.
 HEALTHZ_CHECK_BROKER = bool(REDIS_URL)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("circles/", include("circles.urls")),
     path("circles/<slug:slug>/meetings/", include("meetings.urls")),
     path("circles/<slug:slug>/posts/", include("conversations.urls")),
+    path("calendar/", include("meetings.calendar_urls")),
     path("", include("notifications.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

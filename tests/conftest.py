@@ -13,6 +13,26 @@ def _clean_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _celery_tasks_run_in_process(request):
+    """Tasks queued by services run at once, in this process, with errors raised.
+
+    The task code is the real code; only the trip through the broker is
+    skipped. Tests marked ``celery_worker`` keep the real broker (Redis in CI)
+    and start a real worker: see tests/test_celery.py.
+    """
+    from config.celery import app
+
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
+    app.conf.task_eager_propagates = False
+
+
 @pytest.fixture
 def on_postgres() -> None:
     """Skip (with the reason) where a test needs PostgreSQL's row locks."""
