@@ -131,7 +131,11 @@ class DirectoryFilterForm(forms.Form):
         ]
 
     def is_filtered(self) -> bool:
-        return self.is_bound and any(self.cleaned_data.get(name) for name in self.fields)
+        # Monday is weekday 0 (and 0 == False): "set" means not empty, not "truthy".
+        def is_set(value: object) -> bool:
+            return value is not None and value is not False and value != ""
+
+        return self.is_bound and any(is_set(self.cleaned_data.get(name)) for name in self.fields)
 
     def filter(self, circles: CircleQuerySet) -> CircleQuerySet:
         """Narrow circles (annotated by with_directory_data) by the valid filters."""

@@ -154,3 +154,10 @@ def test_directory_queries_do_not_grow(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         response = client.get(URL, {"topic": topic.slug}, headers={"HX-Request": "true"})
         assert response.status_code == 200
+
+
+def test_monday_counts_as_a_filter(client):
+    """Weekday 0 is a real choice: the empty state must say the filters found nothing."""
+    CircleFactory(weekday=1)
+    html = client.get(URL, {"weekday": "0"}).content.decode()
+    assert "No circle matches all of these filters" in html
