@@ -5,9 +5,9 @@ Exactly once, in short (docs/REMINDERS.md has the whole story):
 1. A sweep *creates* one ledger row per email owed; a unique constraint per
    (meeting, member, kind) or (week, member, kind) means a second sweep, or
    three at once, insert nothing new.
-2. Before sending, a worker *claims* a row with one conditional UPDATE
-   (pending → sending, with a lease and a random claim token). Of several
-   workers racing for a row, exactly one UPDATE matches; the others move on.
+2. Before sending, a worker *claims* a batch of due rows (SELECT … FOR UPDATE
+   SKIP LOCKED, then a conditional UPDATE: pending → sending, with a lease and
+   a random claim token). Of several workers racing, exactly one gets a row.
 3. After the mail server accepts the message the row is marked *sent*.
    A send that raised goes back to pending with a backoff and ends *failed*;
    a worker that died leaves a row in *sending* that any sweep reclaims once
@@ -58,6 +58,11 @@ logger = logging.getLogger(__name__)
 # (EMAIL_TIMEOUT is 20 s), so a slow but living worker is never overtaken.
 LEASE = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 5
+# Rows claimed at once. Their lease must outlast sending them all: 25 × the
+# 20 s EMAIL_TIMEOUT is under the 10-minute lease, and a batch whose lease runs
+# low hands its unsent rows back (LEASE_MARGIN) rather than racing a takeover.
+CLAIM_BATCH = 25
+LEASE_MARGIN = dt.timedelta(minutes=2)
 # The longest lead a circle may set (circles.Circle.reminder_lead_hours).
 MAX_LEAD = dt.timedelta(hours=168)
 # One sweep stops claiming new rows after this long so it ends well inside
@@ -239,19 +244,32 @@ def digests_create_due(*, now: dt.datetime | None = None) -> int:
 # --- Claiming and recording one delivery -------------------------------------------------------
 
 
-def delivery_claim(*, delivery_id: int, now: dt.datetime) -> str | None:
-    """Claim a due row for this worker; returns the claim token, or None if someone else has it.
+def deliveries_claim(
+    *, now: dt.datetime, kind: str | None = None, limit: int = CLAIM_BATCH
+) -> tuple[str, list[Delivery]]:
+    """Claim up to ``limit`` due rows for this worker; returns the claim token and the rows.
 
-    One UPDATE … WHERE state is claimable: on PostgreSQL a concurrent UPDATE
-    of the same row waits for the first to commit and re-checks the WHERE,
-    so exactly one claimant matches. Runs in autocommit on purpose: the
-    claim is durable before the email leaves.
+    SELECT … FOR UPDATE SKIP LOCKED, then one UPDATE of exactly those rows, in
+    one short transaction: two workers never pick the same row and never wait
+    for each other (rows another worker is claiming are skipped, not
+    deadlocked on). The UPDATE repeats the "claimable" condition, so even
+    without row locks (SQLite serializes writers instead) a row claimed by
+    someone else in between is not taken. The transaction commits before
+    anything is sent: the claim is durable before the email leaves.
     """
     token = secrets.token_hex(16)
-    claimed = (
-        Delivery.objects.claimable(now)
-        .filter(pk=delivery_id)
-        .update(
+    with transaction.atomic():
+        due = Delivery.objects.claimable(now)
+        if kind:
+            due = due.filter(kind=kind)
+        ids = list(
+            due.select_for_update(skip_locked=True)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not ids:
+            return token, []
+        Delivery.objects.claimable(now).filter(pk__in=ids).update(
             state=DeliveryState.SENDING,
             claim_token=token,
             claimed_at=now,
@@ -259,8 +277,25 @@ def delivery_claim(*, delivery_id: int, now: dt.datetime) -> str | None:
             attempts=F("attempts") + 1,
             updated_at=now,
         )
+    rows = (
+        Delivery.objects.filter(claim_token=token, state=DeliveryState.SENDING)
+        .select_related("user", "meeting__circle")
+        .order_by("next_attempt_at", "pk")
     )
-    return token if claimed else None
+    return token, list(rows)
+
+
+def deliveries_release(*, delivery_ids: list[int], token: str, now: dt.datetime) -> int:
+    """Give back claimed rows this worker will not get to (its lease is running out)."""
+    return Delivery.objects.filter(
+        pk__in=delivery_ids, claim_token=token, state=DeliveryState.SENDING
+    ).update(
+        state=DeliveryState.PENDING,
+        attempts=F("attempts") - 1,
+        lease_expires_at=None,
+        next_attempt_at=now,
+        updated_at=now,
+    )
 
 
 def delivery_mark_sent(*, delivery_id: int, token: str, now: dt.datetime) -> bool:
@@ -322,7 +357,6 @@ class SendReport:
     skipped: int = 0
     retrying: int = 0
     failed: int = 0
-    lost_to_others: int = 0
     left_for_next_sweep: int = 0
     skip_reasons: dict[str, int] = field(default_factory=dict)
 
@@ -330,12 +364,42 @@ class SendReport:
         return (
             f"created {self.created}, sent {self.sent}, skipped {self.skipped}, "
             f"retrying {self.retrying}, failed {self.failed}, "
-            f"claimed by another worker {self.lost_to_others}, "
             f"left for the next sweep {self.left_for_next_sweep}"
         )
 
 
-def _reminder_skip_reason(delivery: Delivery, rsvp: Rsvp | None, now: dt.datetime) -> str:
+class _BatchFacts:
+    """What the rows of one claimed batch need to know, in three queries for the whole batch."""
+
+    def __init__(self, rows: list[Delivery]) -> None:
+        reminders = [row for row in rows if row.meeting_id]
+        users = {row.user_id for row in rows}
+        self.rsvps = {
+            (rsvp.meeting_id, rsvp.user_id): rsvp
+            for rsvp in Rsvp.objects.filter(
+                meeting_id__in={row.meeting_id for row in reminders}, user_id__in=users
+            )
+        }
+        self.active = set(
+            Membership.objects.filter(
+                circle_id__in={row.meeting.circle_id for row in reminders},
+                user_id__in=users,
+                status=Status.ACTIVE,
+            ).values_list("circle_id", "user_id")
+        )
+        self.preferences = {
+            prefs.user_id: prefs
+            for prefs in NotificationPreferences.objects.filter(user_id__in=users)
+        }
+
+    def wants(self, user_id: int, kind: str) -> bool:
+        prefs = self.preferences.get(user_id)
+        return prefs is None or bool(getattr(prefs, kind))
+
+
+def _reminder_skip_reason(
+    delivery: Delivery, rsvp: Rsvp | None, facts: _BatchFacts, now: dt.datetime
+) -> str:
     meeting = delivery.meeting
     assert meeting is not None
     if meeting.is_cancelled:
@@ -346,13 +410,11 @@ def _reminder_skip_reason(delivery: Delivery, rsvp: Rsvp | None, now: dt.datetim
         return "The circle was archived."
     if not delivery.user.is_active:
         return "The account is not active."
-    if not Membership.objects.filter(
-        circle_id=meeting.circle_id, user_id=delivery.user_id, status=Status.ACTIVE
-    ).exists():
+    if (meeting.circle_id, delivery.user_id) not in facts.active:
         return "No longer an active member of the circle."
     if rsvp is not None and rsvp.answer == Answer.NOT_GOING:
         return "Answered not going."
-    if not wants(delivery.user, Preference.REMINDERS):
+    if not facts.wants(delivery.user_id, Preference.REMINDERS):
         return "Reminders are turned off."
     return ""
 
@@ -364,15 +426,15 @@ class _Sender:
         self.connection = connection
         self.briefs: dict[int, object] = {}
 
-    def build(self, delivery: Delivery, now: dt.datetime):
+    def build(self, delivery: Delivery, facts: _BatchFacts, now: dt.datetime):
         """The message to send, or a skip reason (str)."""
         from notifications import emails
 
         if delivery.kind == DeliveryKind.REMINDER:
             meeting = delivery.meeting
             assert meeting is not None
-            rsvp = Rsvp.objects.filter(meeting_id=meeting.pk, user_id=delivery.user_id).first()
-            reason = _reminder_skip_reason(delivery, rsvp, now)
+            rsvp = facts.rsvps.get((meeting.pk, delivery.user_id))
+            reason = _reminder_skip_reason(delivery, rsvp, facts, now)
             if reason:
                 return reason
             if meeting.pk not in self.briefs:
@@ -382,7 +444,7 @@ class _Sender:
             )
         if not delivery.user.is_active:
             return "The account is not active."
-        if not wants(delivery.user, Preference.DIGEST):
+        if not facts.wants(delivery.user_id, Preference.DIGEST):
             return "The digest is turned off."
         content = emails.digest_content(user=delivery.user, now=now)
         if content.is_empty:
@@ -395,18 +457,19 @@ class _Sender:
 
 
 def delivery_send(
-    *, delivery_id: int, sender: _Sender, now: dt.datetime, report: SendReport
+    *,
+    delivery: Delivery,
+    token: str,
+    sender: _Sender,
+    facts: _BatchFacts,
+    now: dt.datetime,
+    report: SendReport,
 ) -> None:
-    """Claim one row, send it, record the outcome. A row someone else claimed is left alone."""
-    token = delivery_claim(delivery_id=delivery_id, now=now)
-    if token is None:
-        report.lost_to_others += 1
-        return
-    delivery = Delivery.objects.select_related("user", "meeting__circle").get(pk=delivery_id)
+    """Send one claimed row and record the outcome (sent, skipped, retrying or failed)."""
     if delivery.attempts > MAX_ATTEMPTS:
         # The worker holding the last attempt died; do not try forever.
         delivery_skip(
-            delivery_id=delivery_id,
+            delivery_id=delivery.pk,
             token=token,
             reason=f"Gave up: the worker was lost on attempt {MAX_ATTEMPTS}.",
             now=now,
@@ -415,11 +478,11 @@ def delivery_send(
         report.failed += 1
         return
     try:
-        built = sender.build(delivery, now)
+        built = sender.build(delivery, facts, now)
         if isinstance(built, str):
             # A reminder that had already failed and then ran out of time is a failure.
             delivery_skip(
-                delivery_id=delivery_id,
+                delivery_id=delivery.pk,
                 token=token,
                 reason=built,
                 now=now,
@@ -430,9 +493,9 @@ def delivery_send(
             return
         sender.send(built)
     except Exception as exc:
-        logger.warning("Delivery %s attempt %s failed: %s", delivery_id, delivery.attempts, exc)
+        logger.warning("Delivery %s attempt %s failed: %s", delivery.pk, delivery.attempts, exc)
         state = delivery_mark_failed(
-            delivery_id=delivery_id,
+            delivery_id=delivery.pk,
             token=token,
             attempts=delivery.attempts,
             error=f"{type(exc).__name__}: {exc}",
@@ -445,7 +508,7 @@ def delivery_send(
         # An SMTP connection that raised may be broken; the next send reopens it.
         sender.connection.close()
         return
-    delivery_mark_sent(delivery_id=delivery_id, token=token, now=now)
+    delivery_mark_sent(delivery_id=delivery.pk, token=token, now=now)
     report.sent += 1
 
 
@@ -458,25 +521,41 @@ def deliveries_send_due(
 ) -> SendReport:
     """Claim and send every row that is due (or abandoned by a dead worker), oldest first.
 
-    ``now`` freezes the clock (tests, the management command); otherwise each
-    row is claimed at the real time. Stops claiming after ``budget_seconds``;
-    what is left waits for the next sweep.
+    Claims CLAIM_BATCH rows at a time, reads what they need in three queries,
+    then sends and marks them one by one (one UPDATE per email). ``now``
+    freezes the clock (tests); otherwise the real time is read at each step.
+    Stops claiming after ``budget_seconds``; what is left waits for the next
+    sweep.
     """
     report = report or SendReport()
     clock: Callable[[], dt.datetime] = (lambda: now) if now is not None else timezone.now
-    rows = Delivery.objects.claimable(clock())
-    if kind:
-        rows = rows.filter(kind=kind)
-    ids = list(rows.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:20_000])
     started = time.monotonic()
     connection = get_connection()
     sender = _Sender(connection)
     try:
-        for position, delivery_id in enumerate(ids):
+        while True:
             if time.monotonic() - started > budget_seconds:
-                report.left_for_next_sweep = len(ids) - position
+                rows = Delivery.objects.claimable(clock())
+                report.left_for_next_sweep = (rows.filter(kind=kind) if kind else rows).count()
                 break
-            delivery_send(delivery_id=delivery_id, sender=sender, now=clock(), report=report)
+            token, batch = deliveries_claim(now=clock(), kind=kind)
+            if not batch:
+                break
+            facts = _BatchFacts(batch)
+            for position, delivery in enumerate(batch):
+                if clock() > delivery.lease_expires_at - LEASE_MARGIN:
+                    # A slow mail server ate the lease: hand the rest back untouched.
+                    rest = [row.pk for row in batch[position:]]
+                    deliveries_release(delivery_ids=rest, token=token, now=clock())
+                    break
+                delivery_send(
+                    delivery=delivery,
+                    token=token,
+                    sender=sender,
+                    facts=facts,
+                    now=clock(),
+                    report=report,
+                )
     finally:
         connection.close()
     return report

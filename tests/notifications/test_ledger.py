@@ -41,13 +41,12 @@ def test_only_one_claim_wins_and_a_claim_is_not_taken_over_before_its_lease_ends
     table = make_table(members=0)
     clock.move_to(DUE)
     services.reminders_create_due()
-    row = Delivery.objects.get(user=table.host)
-    first = services.delivery_claim(delivery_id=row.pk, now=DUE)
-    assert first is not None
-    assert services.delivery_claim(delivery_id=row.pk, now=DUE) is None
-    assert services.delivery_claim(delivery_id=row.pk, now=DUE + services.LEASE - MINUTE) is None
-    second = services.delivery_claim(delivery_id=row.pk, now=DUE + services.LEASE)
-    assert second not in (None, first)
+    first, [row] = services.deliveries_claim(now=DUE)
+    assert row.user == table.host and row.state == DeliveryState.SENDING
+    assert services.deliveries_claim(now=DUE)[1] == []
+    assert services.deliveries_claim(now=DUE + services.LEASE - MINUTE)[1] == []
+    second, [again] = services.deliveries_claim(now=DUE + services.LEASE)
+    assert again.pk == row.pk and second != first
     # The first worker, back from the dead, cannot mark what it no longer holds.
     assert not services.delivery_mark_sent(delivery_id=row.pk, token=first, now=DUE)
     row.refresh_from_db()
@@ -61,22 +60,44 @@ def test_a_worker_killed_mid_sweep_leaves_each_member_exactly_one_email(clock, f
     clock.move_to(DUE)
     with pytest.raises(WorkerKilled):
         services.reminders_sweep()
-    stuck = Delivery.objects.get(user=victim)
-    assert stuck.state == DeliveryState.SENDING
+    sent_before_death = recipients(mail.outbox)
+    assert sent_before_death == sorted([table.host.email, table.members[0].email])
+    stuck = Delivery.objects.filter(state=DeliveryState.SENDING)
+    assert sorted(stuck.values_list("user__email", flat=True)) == sorted(
+        [victim.email, table.members[2].email]
+    )
 
-    # Another worker starts at once: it sends the rest but leaves the leased row alone.
+    # Another worker starts at once: the dead worker's claims are still leased.
     services.reminders_sweep()
-    assert victim.email not in recipients(mail.outbox)
-    assert len(mail.outbox) == 3
+    assert recipients(mail.outbox) == sent_before_death
 
-    # After the lease the abandoned row is taken over and sent, once.
+    # After the lease the abandoned rows are taken over and sent, once.
     clock.move_to(DUE + services.LEASE)
     services.reminders_sweep()
     clock.move_to(DUE + 3 * services.LEASE)
     services.reminders_sweep()
     assert Counter(recipients(mail.outbox)) == Counter(u.email for u in table.everyone)
-    stuck.refresh_from_db()
-    assert (stuck.state, stuck.attempts) == (DeliveryState.SENT, 2)
+    row = Delivery.objects.get(user=victim)
+    assert (row.state, row.attempts) == (DeliveryState.SENT, 2)
+
+
+def test_a_batch_whose_lease_runs_low_hands_the_rest_back(clock, monkeypatch):
+    make_table(members=3)
+    clock.move_to(DUE)
+    services.reminders_create_due()
+    real_send = services.delivery_send
+
+    def slow_send(**kwargs):
+        real_send(**kwargs)
+        clock.shift(services.LEASE - services.LEASE_MARGIN)  # a very slow mail server
+
+    monkeypatch.setattr(services, "delivery_send", slow_send)
+    report = services.deliveries_send_due(budget_seconds=10**9)
+    assert report.sent == 4
+    assert len(mail.outbox) == 4
+    # The rows handed back were claimed again in a new batch, their attempt not counted twice.
+    assert Delivery.objects.values("claim_token").distinct().count() == 2
+    assert Delivery.objects.filter(state=DeliveryState.SENT, attempts=1).count() == 4
 
 
 def test_the_documented_window_a_death_after_the_server_accepted_sends_twice(clock, flaky):
