@@ -15,6 +15,12 @@ from tests.factories import MembershipFactory, UserFactory, make_circle_with_hos
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """These tests make many members and sign them in with force_login: skip slow hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery():
     """Tasks queued on commit run inline, so their emails land in mail.outbox."""
     previous = app.conf.task_always_eager
