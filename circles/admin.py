@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from circles.models import Circle, Membership, Topic
+from circles import services
+from circles.models import Circle, Invitation, Membership, Topic
 
 
 @admin.register(Topic)
@@ -38,6 +39,13 @@ class CircleAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     filter_horizontal = ["topics"]
     inlines = [MembershipInline]
+    actions = ["archive_circles"]
+
+    @admin.action(description="Archive the selected circles (nothing is deleted)")
+    def archive_circles(self, request, queryset):
+        for circle in queryset.filter(archived_at__isnull=True):
+            services.circle_archive(circle=circle)
+        self.message_user(request, "The selected circles are archived.")
 
 
 @admin.register(Membership)
@@ -49,3 +57,17 @@ class MembershipAdmin(admin.ModelAdmin):
     raw_id_fields = ["user", "circle", "invited_by"]
     date_hierarchy = "created_at"
     readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "circle", "invited_by", "created_at", "expires_at", "accepted_at"]
+    list_filter = [
+        ("accepted_at", admin.EmptyFieldListFilter),
+        ("revoked_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["email", "circle__name", "invited_by__email"]
+    list_select_related = ["circle", "invited_by"]
+    raw_id_fields = ["circle", "invited_by", "accepted_by"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["token", "created_at", "sent_at"]

@@ -6,6 +6,7 @@ circles.services. htmx requests get the named partial of the same template.
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -13,9 +14,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -32,6 +35,7 @@ from circles.models import (
     Status,
 )
 from circles.receivers import INVITATION_SESSION_KEY
+from meetings.models import Meeting, MeetingStatus
 
 DIRECTORY_PAGE_SIZE = 12
 
@@ -51,6 +55,25 @@ def _posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
+def _with_next_meeting(circles: QuerySet[Circle]) -> QuerySet[Circle]:
+    """Annotate each circle's next scheduled meeting (moved or cancelled ones are honoured).
+
+    One subquery in the same SELECT; circles without meeting rows yet fall
+    back to their schedule in ``_next_start``.
+    """
+    upcoming = Meeting.objects.filter(
+        circle=OuterRef("pk"), starts_at__gt=timezone.now(), status=MeetingStatus.SCHEDULED
+    ).order_by("starts_at")
+    return circles.annotate(next_meeting_at=Subquery(upcoming.values("starts_at")[:1]))
+
+
+def _next_start(circle: Circle) -> dt.datetime:
+    """The next meeting's start in the circle's own zone."""
+    if getattr(circle, "next_meeting_at", None) is not None:
+        return circle.next_meeting_at.astimezone(circle.zone)
+    return circle.next_starts()[0]
+
+
 def _partial(request: HttpRequest, template: str, name: str) -> str:
     return f"{template}#{name}" if request.htmx else template
 
@@ -64,9 +87,11 @@ def directory(request: HttpRequest) -> HttpResponse:
     """Anyone may browse and filter listed, non-archived circles."""
     form = DirectoryFilterForm(request.GET or None, cities=Circle.objects.listed().cities())
     circles = form.filter(Circle.objects.listed().with_directory_data()).order_by("name", "pk")
-    page = Paginator(circles, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(_with_next_meeting(circles), DIRECTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     for circle in page.object_list:
-        circle.next_local = circle.next_starts()[0].astimezone(_viewer_zone(request, circle))
+        circle.next_local = _next_start(circle).astimezone(_viewer_zone(request, circle))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -100,13 +125,15 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     Unlisted and archived circles are 404 to everyone but their members and staff.
     """
-    circle = access.circle_for_viewer(request.user, slug, Circle.objects.with_directory_data())
+    circle = access.circle_for_viewer(
+        request.user, slug, _with_next_meeting(Circle.objects.with_directory_data())
+    )
     membership = access.viewer_membership(request.user, circle)
     is_active = membership is not None and membership.status == Status.ACTIVE
     sees_inside = is_active or request.user.is_staff
     zone = _viewer_zone(request, circle)
     differs = _differs(zone, circle)
-    starts = circle.next_starts()
+    next_start = _next_start(circle)
     context: dict[str, object] = {
         "circle": circle,
         "membership": membership,
@@ -114,8 +141,8 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "sees_inside": sees_inside,
         "is_host": is_active and membership.role in HOST_ROLES,
         "viewer_zone": zone,
-        "next_start": starts[0],
-        "viewer_time": starts[0].astimezone(zone) if differs else None,
+        "next_start": next_start,
+        "viewer_time": next_start.astimezone(zone) if differs else None,
     }
     if sees_inside:
         context["members"] = _members(circle)

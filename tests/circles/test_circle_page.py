@@ -61,6 +61,8 @@ def urls(circle, rows):
         "role": ("post", reverse("circles:member_role", args=[slug, t])),
         "approve": ("post", reverse("circles:request_approve", args=[slug, r])),
         "revoke": ("post", reverse("circles:invitation_revoke", args=[slug, inv])),
+        # The token is the secret: whoever holds the link sees the invitation.
+        "invitation link": ("get", rows["inv"].get_absolute_url()),
     }
 
 
@@ -95,6 +97,9 @@ LISTED = {
     "role": {**HOSTS_ONLY, "co_host": 302, "host": 302},
     "approve": {**HOSTS_ONLY, "co_host": 302, "host": 302},
     "revoke": {**HOSTS_ONLY, "co_host": 302, "host": 302},
+    # Members are sent on to the circle ("you are already a member").
+    "invitation link": {**dict.fromkeys(PEOPLE, 200), "member": 302, "co_host": 302,
+                        "host": 302},
 }  # fmt: skip
 
 # An unlisted circle: its public header, and its join page, are hidden too.
@@ -258,3 +263,19 @@ def test_members_page_queries_do_not_grow(client, django_assert_max_num_queries)
         response = client.get(reverse("circles:members", args=[circle.slug]))
     assert response.status_code == 200
     assert response.content.decode().count('class="member-row"') == 12
+
+
+def test_next_meeting_skips_a_cancelled_one(client):
+    """The header's "Next" is the next meeting that will happen, not just the schedule."""
+    from meetings.models import Meeting
+    from meetings.services import meeting_cancel
+
+    circle = CircleFactory(time_zone="America/Chicago")
+    meetings_materialize(circle=circle)
+    first, second = Meeting.objects.filter(circle=circle).order_by("starts_at")[:2]
+    meeting_cancel(meeting=first)
+    local = second.starts_at.astimezone(circle.zone)
+    html = client.get(circle.get_absolute_url()).content.decode()
+    assert f'datetime="{local.isoformat()}"' in html
+    directory = client.get(reverse("circles:directory")).content.decode()
+    assert f'datetime="{local.isoformat()}"' in directory
