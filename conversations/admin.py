@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from conversations.models import Post, Reply, Thanks
+from conversations.models import Introduction, Post, Reply, Thanks
 
 
 class ReplyInline(admin.TabularInline):
@@ -47,3 +47,13 @@ class ThanksAdmin(admin.ModelAdmin):
     search_fields = ["note", "given_by__email", "reply__author__email"]
     raw_id_fields = ["reply", "given_by"]
     list_select_related = ["reply", "given_by"]
+
+
+@admin.register(Introduction)
+class IntroductionAdmin(admin.ModelAdmin):
+    list_display = ["pk", "circle", "introducer", "person_a", "person_b", "status", "created_at"]
+    list_filter = ["status", "answer_a", "answer_b"]
+    search_fields = ["introducer__email", "person_a__email", "person_b__email", "circle__name"]
+    raw_id_fields = ["circle", "introducer", "person_a", "person_b"]
+    list_select_related = ["circle", "introducer", "person_a", "person_b"]
+    date_hierarchy = "created_at"
