@@ -222,3 +222,29 @@ def test_plaintext_gives_words_not_entities():
 
     assert render_plain("Sales & **marketing** <b>now</b>") == "Sales & marketing <b>now</b>"
     assert render_plain("a " * 50, limit=10) == "a a a a a…"
+
+
+def test_form_pages_queries_do_not_grow(cast, as_user, django_assert_max_num_queries):
+    """New post, edit, delete confirmation, resolve (listing the replies to thank), reply edit."""
+    post = PostFactory(circle=cast.circle, author=cast.alice)
+    mine = ReplyFactory(post=post, author=cast.alice)
+    client = as_user(cast.alice)
+    slug = cast.circle.slug
+    urls = [
+        reverse("conversations:post_create", kwargs={"slug": slug}),
+        post_url(post, "conversations:post_edit"),
+        post_url(post, "conversations:post_delete"),
+        post_url(post, "conversations:post_resolve"),
+        reverse(
+            "conversations:reply_edit",
+            kwargs={"slug": slug, "post_id": post.pk, "reply_id": mine.pk},
+        ),
+    ]
+    for _ in range(2):
+        for index, reply in enumerate(ReplyFactory.create_batch(10, post=post)):
+            if index % 2:
+                ThanksFactory(reply=reply)
+        for url in urls:
+            # session, user, circle, membership, post (and reply), one list at most
+            with django_assert_max_num_queries(7):
+                assert client.get(url).status_code == 200, url

@@ -137,3 +137,48 @@ def test_polling_pauses_while_hidden_and_stops_when_the_post_is_deleted(
     stopped_at = len(polls)
     page.wait_for_timeout(4_500)
     assert len(polls) == stopped_at
+
+
+def test_the_thread_works_as_plain_pages_without_javascript(
+    browser, live_server, transactional_db, _eager_tasks
+):
+    circle, host = make_circle_with_host()
+    bob = UserFactory(display_name="Bob Helper")
+    MembershipFactory(circle=circle, user=bob)
+    post = Post.objects.create(circle=circle, author=host, title="Plain pages", body="Hi")
+    client = Client()
+    client.force_login(bob)
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    try:
+        page = context.new_page()
+        page.goto(post.get_absolute_url())
+        page.get_by_label("Your reply").fill("Posted by a plain form.")
+        page.get_by_role("button", name="Reply").click()
+        reply = page.locator("#replies .reply", has_text="Posted by a plain form.")
+        reply.wait_for()
+        assert page.url.endswith(post.get_absolute_url() + f"#reply-{post.replies.get().pk}")
+
+        reply.get_by_role("link", name="Edit").click()
+        page.get_by_role("heading", name="Edit your reply").wait_for()
+        page.get_by_label("Your reply").fill("Edited by a plain form.")
+        page.get_by_role("button", name="Save").click()
+        edited = page.locator("#replies .reply", has_text="Edited by a plain form.")
+        edited.wait_for()
+        assert edited.locator(".edited").count() == 1
+
+        # Without JavaScript there is no confirm dialog: the button posts at once.
+        edited.get_by_role("button", name="Delete").click()
+        page.get_by_text("Your reply is deleted.").wait_for()
+        assert page.locator("#replies .reply").count() == 0
+    finally:
+        context.close()
