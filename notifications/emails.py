@@ -65,14 +65,19 @@ def answer_text(rsvp: Rsvp | None) -> str:
     }[rsvp.answer]
 
 
-def _list_headers(user: User, preference: str, circle_slug: str) -> dict[str, str]:
+def unsubscribe_headers(user: User, preference: str, list_name: str) -> dict[str, str]:
+    """Headers for any optional email: one-click unsubscribe from ``preference``.
+
+    Other apps use it too, e.g. the reply email:
+    ``unsubscribe_headers(post.author, "replies", circle.slug)``.
+    """
     host = urlsplit(settings.SITE_URL).hostname or "peertables"
     return {
         # RFC 2369 + RFC 8058: mail clients show "Unsubscribe" and POST
         # "List-Unsubscribe=One-Click" to the URL, no sign-in, no cookies.
         "List-Unsubscribe": f"<{unsubscribe_url(user, preference)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "List-Id": f"<{preference}.{circle_slug}.{host}>",
+        "List-Id": f"<{preference}.{list_name}.{host}>",
         "Auto-Submitted": "auto-generated",
     }
 
@@ -157,7 +162,7 @@ def reminder_message(
         subject=reminder_subject(meeting),
         template="reminder",
         context=context,
-        headers=_list_headers(user, Preference.REMINDERS, circle.slug),
+        headers=unsubscribe_headers(user, Preference.REMINDERS, circle.slug),
     )
     message.attach(f"{circle.slug}-{meeting.local_date:%Y-%m-%d}.ics", brief.ics, "text/calendar")
     return message
@@ -275,5 +280,5 @@ def digest_message(*, user: User, content: DigestContent) -> EmailMultiAlternati
         subject=digest_subject(content),
         template="digest",
         context=context,
-        headers=_list_headers(user, Preference.DIGEST, "digest"),
+        headers=unsubscribe_headers(user, Preference.DIGEST, "digest"),
     )
