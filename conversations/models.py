@@ -1,4 +1,4 @@
-"""Asks, gives and discussions inside a circle, their replies, and thanks.
+"""Asks, gives and discussions inside a circle, their replies, thanks, and introductions.
 
 Everything here is private to the circle's active members; who may see or do
 what is decided in conversations/access.py, writes live in services.py.

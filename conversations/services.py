@@ -13,7 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from conversations import limits
+from circles.models import Membership, Status
+from conversations import limits, tasks
 from conversations.models import (
     Answer,
     Introduction,
@@ -119,10 +120,8 @@ def reply_create(*, post: Post, author: User, body: str) -> Reply:
     Post.objects.filter(pk=post.pk).update(last_activity_at=now)
     post.last_activity_at = now
     if post.author_id is not None and post.author_id != author.pk:
-        from conversations.tasks import reply_notify_author
-
         reply_id = reply.pk
-        transaction.on_commit(lambda: reply_notify_author.delay(reply_id))
+        transaction.on_commit(lambda: tasks.reply_notify_author.delay(reply_id))
     return reply
 
 
@@ -145,8 +144,6 @@ def reply_delete(*, reply: Reply) -> Reply:
 
 
 def _active_member(circle: Circle, user: User) -> bool:
-    from circles.models import Membership, Status
-
     return Membership.objects.filter(circle=circle, user=user, status=Status.ACTIVE).exists()
 
 
@@ -190,10 +187,8 @@ def introduction_create(
         raise ValidationError(
             "You have already asked these two; they have not both answered yet."
         ) from error
-    from conversations.tasks import introduction_send_requests
-
     intro_id = introduction.pk
-    transaction.on_commit(lambda: introduction_send_requests.delay(intro_id))
+    transaction.on_commit(lambda: tasks.introduction_send_requests.delay(intro_id))
     return introduction
 
 
@@ -220,12 +215,12 @@ def introduction_answer(*, introduction: Introduction, user: User, accept: bool)
         locked.status = IntroStatus.DECLINED
         locked.closed_at = timezone.now()
         fields += ["status", "closed_at"]
-        from conversations.tasks import introduction_send_declined as task
+        task = tasks.introduction_send_declined
     elif locked.answer_a == Answer.ACCEPTED and locked.answer_b == Answer.ACCEPTED:
         locked.status = IntroStatus.INTRODUCED
         locked.closed_at = timezone.now()
         fields += ["status", "closed_at"]
-        from conversations.tasks import introduction_send_introduced as task
+        task = tasks.introduction_send_introduced
     locked.save(update_fields=fields)
     if task is not None:
         intro_id = locked.pk
