@@ -220,7 +220,7 @@ def digests_create_due(*, now: dt.datetime | None = None) -> int:
         memberships__status=Status.ACTIVE,
         memberships__circle__archived_at__isnull=True,
     )
-    zones = set(with_circles.values_list("time_zone", flat=True).distinct())
+    zones = set(with_circles.order_by().values_list("time_zone", flat=True).distinct())
     due_zones = {zone: week for zone in zones if (week := digest_week_due(now, zone))}
     if not due_zones:
         return 0
@@ -230,6 +230,7 @@ def digests_create_due(*, now: dt.datetime | None = None) -> int:
         with_circles.filter(time_zone__in=due_zones)
         .exclude(Exists(NotificationPreferences.objects.filter(user=OuterRef("pk"), digest=False)))
         .exclude(Exists(Delivery.objects.digests().filter(user=OuterRef("pk"), digest_week=week)))
+        .order_by()
         .values_list("pk", flat=True)
         .distinct()
     )

@@ -10,7 +10,7 @@ from django.core import mail
 
 from conversations.models import Kind, Post, PostStatus
 from meetings.models import Answer, Rsvp
-from notifications import services
+from notifications import services, tasks
 from notifications.models import Delivery, DeliveryState, NotificationPreferences
 from tests.factories import MembershipFactory, UserFactory, make_circle_with_host
 from tests.notifications.conftest import T0, add_member, make_meeting, recipients
@@ -159,3 +159,13 @@ def test_digest_off_or_no_circle_means_no_digest(clock, circles):
     services.digests_sweep()
     assert "ana@example.com" not in recipients(mail.outbox)
     assert recipients(mail.outbox) == [host.email]  # the other host has nothing this week
+
+
+def test_the_beat_task_runs_the_digest_sweep(clock, circles):
+    breakfast, *_ = circles
+    make_meeting(breakfast, starts_at=T0 + 30 * HOUR)
+    clock.move_to(CHICAGO_MONDAY_7AM)
+    assert "sent 2" in tasks.send_due_digests.apply().get()
+    assert recipients(mail.outbox) == sorted(
+        ["ana@example.com", breakfast.memberships.get(role="host").user.email]
+    )
