@@ -143,3 +143,22 @@ def test_circle_upcoming_tag_shows_members_their_answers_and_nothing_to_others(c
     request.user = outsider
     html = template.render(Context({"circle": circle, "user": outsider, "request": request}))
     assert "meeting-item" not in html and "Next meetings" not in html
+
+
+def test_a_sydney_breakfast_is_on_its_own_day_for_everyone(client):
+    """Thursday 06:45 in Sydney is still Wednesday in UTC and in Chicago."""
+    circle = CircleFactory(time_zone="Australia/Sydney", city="Sydney", seat_limit=12)
+    starts = dt.datetime(2026, 11, 25, 19, 45, tzinfo=dt.UTC)  # 06:45 AEDT on Thursday 26th
+    meeting = Meeting.objects.create(
+        circle=circle,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(minutes=75),
+        local_date=dt.date(2026, 11, 26),
+        series_date=dt.date(2026, 11, 26),
+    )
+    chicagoan = add_member(circle, time_zone="America/Chicago")
+    client.force_login(chicagoan)
+    html = client.get(meeting.get_absolute_url()).content.decode()
+    assert f"<title>{circle.name}: Thursday 26 November" in html
+    assert "Thursday 26 November 2026, 06:45–08:00 AEDT (Australia/Sydney)" in html
+    assert "Wednesday 25 November, 13:45 CST your time (America/Chicago)" in html
