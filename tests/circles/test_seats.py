@@ -130,3 +130,23 @@ def test_seat_limit_holds_one_at_a_time():
     with pytest.raises(services.CircleFull):
         services.membership_join(circle=circle, user=UserFactory())
     assert active(circle) == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_hosts_leaving_at_once_leave_one_host(on_postgres, monkeypatch):
+    """The same lock keeps the last-host rule: one of two hosts leaving together must stay."""
+    real = services._ensure_another_host
+
+    def slow(circle, leaving):
+        real(circle, leaving)
+        time.sleep(0.05)
+
+    monkeypatch.setattr(services, "_ensure_another_host", slow)
+    circle = CircleFactory()
+    hosts = MembershipFactory.create_batch(2, circle=circle, role=Role.HOST)
+    results = race([lambda m=m: services.membership_leave(membership=m) for m in hosts])
+    assert sorted(results) == ["LastHost", "ok"]
+    assert (
+        Membership.objects.filter(circle=circle, role=Role.HOST, status=Status.ACTIVE).count() == 1
+    )
