@@ -291,6 +291,45 @@ def rsvp_set(*, meeting: Meeting, user: User, answer: str) -> Rsvp:
     return rsvp
 
 
+@transaction.atomic
+def meetings_seat_limit_changed(*, circle: Circle, now: dt.datetime | None = None) -> int:
+    """A raised seat limit seats people from each upcoming waitlist; returns how many.
+
+    A lowered limit takes no seat away: it only stops new people being seated.
+    """
+    now = now or timezone.now()
+    promoted = 0
+    for meeting in circle.meetings.scheduled().filter(starts_at__gt=now).order_by("starts_at"):
+        promoted += len(_promote_waitlist(_locked(meeting)))
+    return promoted
+
+
+@transaction.atomic
+def rsvps_release_for_departed(
+    *, circle: Circle, user: User, now: dt.datetime | None = None
+) -> int:
+    """A member who left or was removed gives up their answers for upcoming meetings.
+
+    Their seats go to the waitlists (people promoted are emailed); answers for
+    past meetings stay as the record of who came. Returns how many were released.
+    """
+    now = now or timezone.now()
+    released = 0
+    upcoming = circle.meetings.filter(starts_at__gt=now, rsvps__user=user).order_by("starts_at")
+    for meeting in upcoming:
+        meeting = _locked(meeting)
+        rsvp = Rsvp.objects.filter(meeting=meeting, user=user).first()
+        if rsvp is None:
+            continue
+        was_seated = rsvp.answer == Answer.GOING and not rsvp.waitlisted
+        rsvp.delete()
+        released += 1
+        if was_seated and not meeting.is_cancelled:
+            _promote_waitlist(meeting)
+    Vote.objects.filter(meeting__circle=circle, meeting__starts_at__gt=now, user=user).delete()
+    return released
+
+
 # --- The agenda (Lean Coffee) -----------------------------------------------------------
 
 

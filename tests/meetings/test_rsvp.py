@@ -205,3 +205,34 @@ def test_staff_who_are_not_members_may_look_but_not_answer(client, meeting):
     assert client.get(meeting.get_absolute_url()).status_code == 200
     assert client.post(rsvp_url(meeting), {"answer": "going"}).status_code == 403
     assert not Rsvp.objects.exists()
+
+
+def test_raising_the_seat_limit_seats_the_waitlist_in_order(
+    small_circle, django_capture_on_commit_callbacks
+):
+    meeting = make_meeting(small_circle)
+    people = [add_member(small_circle) for _ in range(5)]
+    for person in people:
+        services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
+    small_circle.seat_limit = 4
+    small_circle.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.meetings_seat_limit_changed(circle=small_circle) == 2
+    assert [r.user for r in meeting.rsvps.waitlist()] == [people[4]]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([people[2].email, people[3].email])
+
+
+def test_a_member_who_leaves_gives_their_seat_to_the_first_in_line(
+    small_circle, django_capture_on_commit_callbacks
+):
+    past = make_meeting(small_circle, in_days=-7)
+    meeting = make_meeting(small_circle)
+    leaver, stayer, waiting = (add_member(small_circle) for _ in range(3))
+    Rsvp.objects.create(meeting=past, user=leaver, answer=Answer.GOING)
+    for person in (leaver, stayer, waiting):
+        services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.rsvps_release_for_departed(circle=small_circle, user=leaver) == 1
+    assert set(meeting.rsvps.seated().values_list("user", flat=True)) == {stayer.pk, waiting.pk}
+    assert Rsvp.objects.filter(meeting=past, user=leaver).exists()  # the record stays
+    assert [m.to for m in mail.outbox] == [[waiting.email]]
