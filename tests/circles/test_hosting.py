@@ -388,3 +388,19 @@ def test_staff_archive_circles_and_search_invitations_in_the_admin(client):
     assert circle.archived_at is not None
     page = client.get(reverse("admin:circles_invitation_changelist"), {"q": "someone"})
     assert "someone@example.com" in page.content.decode()
+
+
+def test_confirmation_pages_queries_do_not_grow(client, django_assert_max_num_queries):
+    circle = CircleFactory()
+    host = MembershipFactory(circle=circle, role=Role.HOST).user
+    target = MembershipFactory(circle=circle)
+    MembershipFactory.create_batch(10, circle=circle)
+    client.force_login(host)
+    # session, user, circle, the host check, the target membership with its person
+    for name in ("member_remove", "transfer"):
+        with django_assert_max_num_queries(5):
+            response = client.get(reverse(f"circles:{name}", args=[circle.slug, target.pk]))
+        assert response.status_code == 200
+    client.force_login(target.user)
+    with django_assert_max_num_queries(4):
+        assert client.get(reverse("circles:leave", args=[circle.slug])).status_code == 200

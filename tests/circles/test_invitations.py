@@ -342,3 +342,19 @@ def test_invitations_page_queries_do_not_grow(
     with django_assert_max_num_queries(6):
         response = client.get(reverse("circles:invitations", args=[circle.slug]))
     assert response.content.decode().count('id="invitation-') == 12
+
+
+def test_invitation_page_queries_do_not_grow(
+    client, circle_and_host, django_assert_max_num_queries
+):
+    circle, host = circle_and_host
+    MembershipFactory.create_batch(10, circle=circle)
+    invitation = InvitationFactory(circle=circle, invited_by=host)
+    # signed out: the invitation with its circle and sender, then the new session's
+    # save (an existence check and the insert, in a savepoint)
+    with django_assert_max_num_queries(5):
+        assert client.get(invitation.get_absolute_url()).status_code == 200
+    client.force_login(UserFactory())
+    # session, user, the invitation, the membership check
+    with django_assert_max_num_queries(4):
+        assert client.get(invitation.get_absolute_url()).status_code == 200
