@@ -40,5 +40,7 @@ def accept_invitation_on_login(sender: Any, request: HttpRequest, user: Any, **k
         return  # the invitation page explains why, when they open the link again
     request.session.pop(INVITATION_SESSION_KEY, None)
     messages.success(
-        request, f"Welcome to {invite.circle.name}! {invite.invited_by.name} invited you."
+        request,
+        f"Welcome to {invite.circle.name}! {invite.invited_by.name} invited you.",
+        fail_silently=True,  # a sign-in outside a page request (tests, scripts) has no messages
     )
