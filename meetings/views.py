@@ -117,6 +117,24 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **extra) -> dict:
     return context
 
 
+def _row_context(request: HttpRequest, meeting: Meeting, error: str = "") -> dict:
+    """One row of the meetings list: the meeting with its counts and the viewer's answer."""
+    circle = meeting.circle
+    meeting = Meeting.objects.with_counts().get(pk=meeting.pk)
+    meeting.circle = circle
+    rsvp = Rsvp.objects.filter(meeting=meeting, user=request.user).first()
+    meeting.my_answer = rsvp.answer if rsvp else None
+    meeting.my_waitlisted = bool(rsvp and rsvp.waitlisted)
+    meeting.seats_left = max(circle.seat_limit - meeting.going_count, 0)
+    return {
+        "circle": circle,
+        "meeting": meeting,
+        "answers": Answer.choices,
+        "is_member": True,
+        "row_error": error,
+    }
+
+
 def _back(meeting: Meeting, anchor: str = "") -> HttpResponse:
     return redirect(meeting.get_absolute_url() + (f"#{anchor}" if anchor else ""))
 
@@ -200,6 +218,11 @@ def meeting_rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     messages.success(request, f"Your answer: {rsvp.get_answer_display()}.")
     else:
         error = "Choose going, maybe or not going."
+    if request.htmx and request.POST.get("row"):
+        # From a row of the meetings list (or the circle page): answer with that row.
+        return render(
+            request, "meetings/list.html#meeting-row", _row_context(request, meeting, error)
+        )
     if request.htmx:
         meeting.refresh_from_db()
         context = _detail_context(request, meeting, rsvp_error=error)

@@ -39,7 +39,9 @@ def circle_upcoming_meetings(context, circle, user, count: int = UPCOMING_ON_CIR
     }
     for meeting in meetings:
         meeting.circle = circle
-        meeting.my_rsvp = mine.get(meeting.pk)
+        rsvp = mine.get(meeting.pk)
+        meeting.my_answer = rsvp.answer if rsvp else None
+        meeting.my_waitlisted = bool(rsvp and rsvp.waitlisted)
         meeting.seats_left = max(circle.seat_limit - meeting.going_count, 0)
     return {
         **base,
@@ -47,5 +49,6 @@ def circle_upcoming_meetings(context, circle, user, count: int = UPCOMING_ON_CIR
         "user": user,
         "meetings": meetings,
         "answers": Answer.choices,
+        "is_member": membership is not None,
         "is_host": membership is not None and membership.is_host,
     }

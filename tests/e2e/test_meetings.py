@@ -80,3 +80,13 @@ def test_a_member_rsvps_proposes_and_votes_without_a_reload(
     assert not Vote.objects.filter(user=milo).exists()
 
     assert page.evaluate("window.__noReload") == "still here"
+
+    # Any upcoming meeting, not only the next: answer from the list, one row swaps in place.
+    later = circle.meetings.order_by("starts_at")[3]
+    page.goto(f"/circles/{circle.slug}/meetings/")
+    page.evaluate("window.__noReload = 'list'")
+    row = page.locator(f"#meeting-row-{later.pk}")
+    row.get_by_role("button", name="Maybe").click()
+    page.locator(f"#meeting-row-{later.pk}", has_text="Your answer: Maybe").wait_for()
+    assert Rsvp.objects.get(user=milo, meeting=later).answer == Answer.MAYBE
+    assert page.evaluate("window.__noReload") == "list"

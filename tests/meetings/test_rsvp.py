@@ -236,3 +236,20 @@ def test_a_member_who_leaves_gives_their_seat_to_the_first_in_line(
     assert set(meeting.rsvps.seated().values_list("user", flat=True)) == {stayer.pk, waiting.pk}
     assert Rsvp.objects.filter(meeting=past, user=leaver).exists()  # the record stays
     assert [m.to for m in mail.outbox] == [[waiting.email]]
+
+
+def test_htmx_answer_from_a_list_row_returns_just_that_row(client, circle, member):
+    meetings = [make_meeting(circle, in_days=7 * week) for week in (1, 2)]
+    services.rsvp_set(meeting=meetings[1], user=add_member(circle), answer=Answer.GOING)
+    client.force_login(member)
+    response = client.post(
+        rsvp_url(meetings[1]), {"answer": "going", "row": "1"}, HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert html.strip().startswith(
+        f'<li class="meeting-item card" id="meeting-row-{meetings[1].pk}"'
+    )
+    assert html.count('class="meeting-item') == 1
+    assert "2 going · 10 seats left" in html
+    assert "Your answer: Going" in html
+    assert 'hx-target="#meeting-row-' in html and 'name="row" value="1"' in html
