@@ -10,11 +10,11 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -55,18 +55,21 @@ POSTS_PER_PAGE = 20
 
 
 def members_only(view):
-    """Signed-out people are sent to sign in (for any URL, so nothing is confirmed to exist);
-    a signed-out htmx request (a poll whose session ended) gets 404, never a login page
-    swapped into the thread. Who is a member is the access helpers' call, inside the view.
+    """Signed-out people get a 404, like anyone who is not an active member (and for made-up
+    URLs alike, so nothing is confirmed to exist). A plain page's 404 offers to sign in and
+    come back, so a member following an email link while signed out still gets there;
+    htmx requests (a poll whose session ended) get a bare 404 with nothing to swap in.
+    Who is a member is the access helpers' call, inside the view.
     """
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        if request.htmx:
+        if request.htmx or request.method != "GET":
             raise Http404
-        return redirect_to_login(request.get_full_path())
+        login = f"{reverse('account_login')}?{urlencode({'next': request.get_full_path()})}"
+        return render(request, "conversations/signed_out.html", {"login_url": login}, status=404)
 
     return wrapped
 

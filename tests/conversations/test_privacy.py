@@ -1,10 +1,12 @@
 """The authorization matrix: every conversation URL, htmx fragments included, is for the
-circle's active members only. Outsiders, people who left or were removed, and people asking
-for another circle's post get 404 (never a 403 that confirms it exists); signed-out people are
-sent to sign in (for real and made-up URLs alike), and signed-out htmx requests get 404.
+circle's active members only. Outsiders, people who left or were removed, signed-out people and
+people asking for another circle's post get 404 (never a 403 that confirms it exists); a
+signed-out page's 404 offers to sign in, the same for real and made-up URLs.
 Members who may see but not act get 403."""
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -99,16 +101,28 @@ def test_non_members_get_404_everywhere_with_and_without_htmx(cast, as_user, thr
     assert_untouched(post, reply)
 
 
-def test_signed_out_people_are_sent_to_sign_in_and_htmx_gets_404(client, cast, thread):
+def test_signed_out_people_get_404_with_a_way_to_sign_in(client, cast, thread):
     post, reply, intro = thread
     for method, url in every_url(cast, post, reply, intro):
         plain = getattr(client, method)(url)
-        assert plain.status_code == 302, (method, url)
-        assert plain["Location"].startswith(reverse("account_login"))
+        assert plain.status_code == 404, (method, url)
         assert getattr(client, method)(url, **HTMX).status_code == 404, (method, url)
-    # The same for a circle that does not exist: a redirect confirms nothing.
-    made_up = reverse("conversations:board", kwargs={"slug": "no-such-circle"})
-    assert client.get(made_up).status_code == 302
+        if method == "get" and "?" not in url:
+            # A member following an email link while signed out can sign in and come back.
+            login = reverse("account_login") + "?" + urlencode({"next": url})
+            assert f'href="{login}"'.replace("&", "&amp;") in plain.content.decode()
+    # htmx gets nothing to swap in.
+    poll = reverse(
+        "conversations:reply_poll", kwargs={"slug": cast.circle.slug, "post_id": post.pk}
+    )
+    assert b"sign in" not in client.get(poll, {"after": 0}, **HTMX).content
+    # A made-up circle answers exactly the same: nothing is confirmed to exist.
+    made_up = client.get(reverse("conversations:board", kwargs={"slug": "no-such-circle"}))
+    real = client.get(reverse("conversations:board", kwargs={"slug": cast.circle.slug}))
+    assert made_up.status_code == real.status_code == 404
+    for response in (made_up, real):
+        assert "is for a circle's members only" in response.content.decode()
+    assert cast.circle.name not in real.content.decode()
     assert_untouched(post, reply)
 
 
