@@ -7,6 +7,7 @@ delivered twice sends its email once.
 from __future__ import annotations
 
 from celery import shared_task
+from django.apps import apps
 from django.utils import timezone
 
 from conversations import emails
@@ -15,11 +16,10 @@ from conversations.models import Introduction, IntroStatus, Reply
 
 @shared_task(ignore_result=True)
 def reply_notify_author(reply_id: int) -> bool:
-    """Email a post's author about a new reply, once.
+    """Email a post's author about a new reply, once, if they want reply emails.
 
-    Deleted replies or posts, and authors who left, get nothing. Every author
-    is told at once for now; notification settings (immediate or digest) will
-    decide here when they exist.
+    Deleted replies or posts, and authors who left, get nothing; nor do
+    authors who turned reply emails off in their notification settings.
     """
     claimed = Reply.objects.filter(
         pk=reply_id,
@@ -34,8 +34,19 @@ def reply_notify_author(reply_id: int) -> bool:
     reply = Reply.objects.select_related("post__circle", "post__author", "author").get(pk=reply_id)
     if reply.post.author_id == reply.author_id:
         return False
+    if not wants_reply_emails(reply.post.author):
+        return False
     emails.reply_email(reply).send()
     return True
+
+
+def wants_reply_emails(user) -> bool:
+    """The notifications app's answer (its settings page), where that app is installed."""
+    if not apps.is_installed("notifications"):
+        return True
+    from notifications.services import wants
+
+    return wants(user, "replies")
 
 
 def _introduction(intro_id: int) -> Introduction:

@@ -128,3 +128,18 @@ def test_email_subjects_quote_the_title_as_written(cast, django_capture_on_commi
     assert mail.outbox[0].subject == (
         "Tuesday Breakfast Thinkers: new reply to “Sales & *marketing* <help>”"
     )
+
+
+def test_no_reply_email_for_an_author_who_turned_them_off(cast, django_capture_on_commit_callbacks):
+    pytest.importorskip("notifications.services")
+    from notifications.services import preferences_set
+
+    preferences_set(user=cast.alice, replies=False)
+    post = PostFactory(circle=cast.circle, author=cast.alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reply_create(post=post, author=cast.bob, body="Anyone home?")
+    assert mail.outbox == []
+    preferences_set(user=cast.alice, replies=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reply_create(post=post, author=cast.bob, body="Now?")
+    assert len(mail.outbox) == 1
