@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -20,6 +21,12 @@ urlpatterns = [
     path("circles/<slug:slug>/meetings/", include("meetings.urls")),
     path("circles/<slug:slug>/posts/", include("conversations.urls")),
     path("calendar/", include("meetings.calendar_urls")),
+    path("members/", include("members.urls")),
+    path("circles/<slug:slug>/moderation/", include("moderation.urls")),
     path("", include("notifications.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+if settings.DEBUG:
+    # Uploaded avatars in development; production serves MEDIA_ROOT from the web server.
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -2,21 +2,74 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
-from members.models import User
+from members.models import Profile, User
+from moderation import services as moderation
+from moderation.admin_tools import ModerationActionInline, action_with_reason
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    extra = 0
+    can_delete = False
+    filter_horizontal = ["can_help_with", "looking_for"]
+    readonly_fields = ["prompted_at", "created_at", "updated_at"]
+
+
+def _suspend(person: User, request: HttpRequest, reason: str) -> bool:
+    if person.pk == request.user.pk:
+        return False
+    return moderation.person_suspend(person=person, by=request.user, reason=reason)
+
+
+def _unsuspend(person: User, request: HttpRequest, reason: str) -> bool:
+    return moderation.person_unsuspend(person=person, by=request.user, reason=reason)
+
+
+class SuspendedFilter(admin.SimpleListFilter):
+    title = "suspended"
+    parameter_name = "suspended"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Suspended"), ("no", "Not suspended")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(suspended_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(suspended_at__isnull=True)
+        return queryset
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "display_name", "time_zone", "is_active", "is_staff", "date_joined"]
-    list_filter = ["is_active", "is_staff", "is_superuser"]
+    list_display = [
+        "email",
+        "display_name",
+        "time_zone",
+        "is_active",
+        "suspended_at",
+        "is_staff",
+        "date_joined",
+        "last_login",
+    ]
+    list_filter = [SuspendedFilter, "is_active", "is_staff", "is_superuser"]
     search_fields = ["email", "display_name"]
     date_hierarchy = "date_joined"
-    readonly_fields = ["date_joined", "last_login"]
+    readonly_fields = ["date_joined", "last_login", "suspended_at", "suspended_reason"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Profile", {"fields": ["display_name", "time_zone"]}),
+        (
+            "Suspension",
+            {
+                "fields": ["suspended_at", "suspended_reason"],
+                "description": "Use the 'Suspend' and 'Unsuspend' actions on the list: they "
+                "end the person's sessions and are logged.",
+            },
+        ),
         (
             "Permissions",
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
@@ -29,3 +82,33 @@ class UserAdmin(BaseUserAdmin):
             {"classes": ["wide"], "fields": ["email", "display_name", "password1", "password2"]},
         ),
     ]
+    inlines = [ProfileInline, ModerationActionInline]
+    actions = [
+        action_with_reason(
+            name="suspend_people",
+            description="Suspend the selected people (they cannot sign in; content stays)",
+            done="Suspended",
+            perform=_suspend,
+        ),
+        action_with_reason(
+            name="unsuspend_people",
+            description="Unsuspend the selected people",
+            done="Unsuspended",
+            perform=_unsuspend,
+        ),
+    ]
+
+    def get_inlines(self, request: HttpRequest, obj: User | None):
+        return self.inlines if obj is not None else []
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "headline", "industry", "experience", "city", "updated_at"]
+    list_filter = ["industry", "experience"]
+    search_fields = ["user__email", "user__display_name", "headline", "role", "city"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    filter_horizontal = ["can_help_with", "looking_for"]
+    readonly_fields = ["prompted_at", "created_at", "updated_at"]

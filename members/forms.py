@@ -1,9 +1,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.files.base import ContentFile
 from django.http import HttpRequest
 
-from members.models import User
+from circles.models import Topic
+from members.avatars import clean_avatar_upload
+from members.models import Experience, Industry, Profile, User
+from members.services import PROFILE_FIELDS, profile_update
+from members.timezones import zone_choices
 
 
 class SignupExtraForm(forms.Form):
@@ -25,3 +30,113 @@ class SignupExtraForm(forms.Form):
     def signup(self, request: HttpRequest, user: User) -> None:
         user.display_name = self.cleaned_data["display_name"]
         user.save(update_fields=["display_name"])
+
+
+class TopicChoiceField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj: Topic) -> str:
+        return obj.name
+
+
+class ProfileForm(forms.ModelForm):
+    """The profile a person fills in after their first sign-in, and edits later."""
+
+    display_name = forms.CharField(
+        label="Your name",
+        max_length=80,
+        help_text="How other members see you.",
+        error_messages={"required": "Tell us the name other members should see."},
+    )
+    time_zone = forms.ChoiceField(
+        label="Your time zone",
+        choices=zone_choices,
+        help_text="Every time on PeerTables is also shown to you in this zone.",
+    )
+    can_help_with = TopicChoiceField(
+        queryset=Topic.objects.order_by("name"),
+        required=False,
+        label="I can help with",
+    )
+    looking_for = TopicChoiceField(
+        queryset=Topic.objects.order_by("name"),
+        required=False,
+        label="I am looking for help with",
+    )
+    avatar = forms.FileField(
+        label="Your picture",
+        required=False,
+        help_text="A JPEG, PNG, GIF or WebP photo up to 2 MB. Without one we show your initials.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}
+        ),
+    )
+    remove_avatar = forms.BooleanField(label="Remove my picture", required=False)
+
+    class Meta:
+        model = Profile
+        fields = ["headline", "role", "industry", "experience", "city", "bio"]
+        labels = {"experience": "Years of experience", "bio": "A short bio"}
+        help_texts = {
+            "city": "Where you would meet in person; leave empty if you only meet online.",
+            "bio": "A few sentences. Markdown works: **bold**, _italic_, links.",
+        }
+        widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not self.is_bound:
+            self.initial.setdefault("display_name", user.display_name)
+            self.initial.setdefault("time_zone", user.time_zone)
+        self.fields["industry"].choices = [("", "Choose one (optional)"), *Industry.choices]
+        self.fields["experience"].choices = [("", "Choose one (optional)"), *Experience.choices]
+
+    def clean_display_name(self) -> str:
+        name = " ".join(self.cleaned_data["display_name"].split())
+        if not name:
+            raise forms.ValidationError("Tell us the name other members should see.")
+        return name
+
+    def clean_city(self) -> str:
+        return " ".join(self.cleaned_data["city"].split())
+
+    def clean_avatar(self) -> ContentFile | None:
+        upload = self.cleaned_data.get("avatar")
+        if not upload:
+            return None
+        return clean_avatar_upload(upload)
+
+    def save_profile(self) -> Profile:
+        data = self.cleaned_data
+        return profile_update(
+            user=self.user,
+            display_name=data["display_name"],
+            time_zone=data["time_zone"],
+            can_help_with=data["can_help_with"],
+            looking_for=data["looking_for"],
+            avatar=data["avatar"],
+            remove_avatar=data["remove_avatar"] and not data["avatar"],
+            **{name: data[name] for name in PROFILE_FIELDS},
+        )
+
+
+class AccountDeleteForm(forms.Form):
+    """Deleting an account cannot be undone, so the person types their address to confirm."""
+
+    email = forms.CharField(
+        label="Type your email address to confirm",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_email(self) -> str:
+        typed = self.cleaned_data["email"].strip().lower()
+        if typed != self.user.email.lower():
+            raise forms.ValidationError(
+                "That is not the address you sign in with; nothing was deleted."
+            )
+        return typed

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 
+from members.avatars import avatar_upload_to, validate_avatar
 from members.timezones import validate_time_zone
 
 
@@ -47,6 +50,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Suspension is is_active=False (Django and allauth then refuse the
+    # sign-in and drop open sessions) plus these two, so the admin can tell a
+    # suspended person from any other inactive account and say why.
+    suspended_at = models.DateTimeField(null=True, blank=True, editable=False)
+    suspended_reason = models.TextField(blank=True, editable=False)
 
     objects = UserManager()
 
@@ -73,6 +81,25 @@ class User(AbstractBaseUser, PermissionsMixin):
         """The name shown to other people: the display name, else the mailbox."""
         return self.display_name or self.email.split("@", 1)[0]
 
+    @property
+    def initials(self) -> str:
+        """One or two letters for the generated avatar ("Ana Ruiz" -> "AR")."""
+        words = [w for w in self.name.replace(".", " ").split() if w[:1].isalnum()]
+        letters = "".join(w[0] for w in words[:1] + words[1:][-1:])
+        return (letters or "?").upper()
+
+    @property
+    def avatar_hue(self) -> int:
+        """One of eight colours for the initials avatar (CSS classes, no inline style)."""
+        return (self.pk or 0) % 8
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:profile", kwargs={"user_id": self.pk})
+
     def get_short_name(self) -> str:
         return self.name
 
@@ -83,3 +110,108 @@ class User(AbstractBaseUser, PermissionsMixin):
 def user_display(user: User) -> str:
     """What allauth shows for a person (its ACCOUNT_USER_DISPLAY)."""
     return user.name
+
+
+class Industry(models.TextChoices):
+    """Broad fields, so a circle can tell who would add variety to its table."""
+
+    TECHNOLOGY = "technology", "Technology"
+    DESIGN = "design", "Design"
+    FINANCE = "finance", "Finance"
+    HEALTHCARE = "healthcare", "Healthcare"
+    EDUCATION = "education", "Education"
+    MANUFACTURING = "manufacturing", "Manufacturing"
+    RETAIL = "retail", "Retail and consumer"
+    MEDIA = "media", "Media and marketing"
+    CONSULTING = "consulting", "Consulting and services"
+    LEGAL = "legal", "Legal"
+    PUBLIC = "public", "Government and public sector"
+    NONPROFIT = "nonprofit", "Nonprofit"
+    HOSPITALITY = "hospitality", "Hospitality and food"
+    ENERGY = "energy", "Energy and environment"
+    REAL_ESTATE = "real_estate", "Real estate and construction"
+    OTHER = "other", "Something else"
+
+
+class Experience(models.TextChoices):
+    """Years of working experience, in bands: peers compare notes, not CVs."""
+
+    UNDER_3 = "0-2", "Under 3 years"
+    FROM_3 = "3-5", "3 to 5 years"
+    FROM_6 = "6-10", "6 to 10 years"
+    FROM_11 = "11-20", "11 to 20 years"
+    OVER_20 = "20+", "More than 20 years"
+
+
+HEADLINE_MAX = 120
+BIO_MAX = 2_000
+
+
+class ProfileQuerySet(models.QuerySet["Profile"]):
+    def for_page(self) -> ProfileQuerySet:
+        return self.select_related("user").prefetch_related("can_help_with", "looking_for")
+
+
+class Profile(models.Model):
+    """What a person tells other members about themselves.
+
+    A table of its own rather than columns on User: sign-in reads User on
+    every request and needs none of this; a profile is optional (a person may
+    skip it), and removing it on account deletion is one row.
+    """
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, primary_key=True, related_name="profile"
+    )
+    headline = models.CharField(
+        max_length=HEADLINE_MAX,
+        blank=True,
+        help_text="One line, e.g. 'Product lead helping small teams ship'.",
+    )
+    industry = models.CharField(max_length=20, choices=Industry.choices, blank=True)
+    role = models.CharField(max_length=80, blank=True, help_text="e.g. 'Head of design'.")
+    experience = models.CharField(
+        "experience", max_length=5, choices=Experience.choices, blank=True
+    )
+    can_help_with = models.ManyToManyField(
+        "circles.Topic", blank=True, related_name="helper_profiles"
+    )
+    looking_for = models.ManyToManyField(
+        "circles.Topic", blank=True, related_name="seeker_profiles"
+    )
+    city = models.CharField(max_length=80, blank=True)
+    bio = models.TextField(max_length=BIO_MAX, blank=True, help_text="Markdown.")
+    avatar = models.ImageField(upload_to=avatar_upload_to, blank=True, validators=[validate_avatar])
+    # Set when the first sign-in sent the person to fill this in, so it happens once.
+    prompted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(industry="") | Q(industry__in=Industry.values),
+                name="members_profile_industry_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(experience="") | Q(experience__in=Experience.values),
+                name="members_profile_experience_valid",
+            ),
+        ]
+        indexes = [
+            # Suggestions: "how many members of these circles work in my industry?"
+            models.Index(fields=["industry"], name="members_profile_industry_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:profile", kwargs={"user_id": self.user_id})
+
+    @property
+    def is_filled_in(self) -> bool:
+        return bool(self.headline or self.industry or self.role or self.bio)

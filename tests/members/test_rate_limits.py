@@ -50,7 +50,8 @@ def test_failed_sign_ins_are_limited_per_account_then_the_window_passes(client):
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=6)):
         later = sign_in(client, "ana@example.com", TEST_PASSWORD)
     assert later.status_code == 302
-    assert later["Location"] == reverse("home")
+    # Her first sign-in ever: it leads to filling in her profile (members/adapter.py).
+    assert later["Location"] == reverse("members:profile_edit") + "?welcome=1"
     assert "_auth_user_id" in client.session
 
 

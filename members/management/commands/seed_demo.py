@@ -93,6 +93,9 @@ class Command(BaseCommand):
         # The demo member sits at the flagship breakfast and one online circle.
         self._join(circles[0], member, Role.MEMBER, sponsor=host)
         self._join(circles[5], member, Role.MEMBER, sponsor=people[5])
+        from members.demo import seed_profiles
+
+        seed_profiles()
         self._seed_later_apps(circles)
 
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))

@@ -1,0 +1,147 @@
+"""Circles you might sit at: a short, explained ranking for one signed-in member.
+
+A circle is suggested only when all of these hold:
+- it is listed, not archived, has an open seat, and the person is not in it
+  (nor invited, nor waiting on a request);
+- at least one of its topics is one the person can help with or is looking for;
+- it meets in the person's city, or online;
+- its meeting starts in the person's waking hours, on their own clock.
+
+Waking hours are 06:00 to 21:00 in the person's zone. The classic circle is
+a 06:30 breakfast before work (PRODUCT.md), so the window must open before
+seven; a meeting that starts after 21:00 runs past ten at night, which few
+people can keep up every week.
+
+Among those, circles rank by how many topics match, then by the variety the
+person's industry would add (no one at the table from it yet is best), then
+by seats open. Each suggestion carries a one-line reason, e.g.
+"no one in design yet; meets Tuesdays 6:30 your time".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from circles.models import Circle, Membership, Status
+
+if TYPE_CHECKING:
+    from members.models import User
+
+WAKING_START = dt.time(6, 0)
+WAKING_END = dt.time(21, 0)
+SUGGESTION_COUNT = 3
+# Enough to rank well without reading the whole directory on every page view.
+CANDIDATE_LIMIT = 60
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    circle: Circle
+    reason: str
+    score: tuple[int, int, int]
+
+
+def _clock(value: dt.datetime) -> str:
+    """'6:30' or '18:00': the hour without a leading zero, as people say it."""
+    return f"{value.hour}:{value.minute:02d}"
+
+
+def _weekday_plural(value: dt.datetime) -> str:
+    return value.strftime("%A") + "s"
+
+
+def suggest_circles(user: User, *, limit: int = SUGGESTION_COUNT) -> list[Suggestion]:
+    """The best few circles for this person, best first; [] without a profile to go on.
+
+    A fixed number of queries (profile and tags, candidates with their
+    topics and hosts, industry counts) whatever the number of circles.
+    """
+    if not user.is_authenticated:
+        return []
+    from members.models import Industry, Profile
+
+    profile = (
+        Profile.objects.filter(user=user).prefetch_related("can_help_with", "looking_for").first()
+    )
+    if profile is None:
+        return []
+    tags = {t.pk: t.name for t in profile.can_help_with.all()}
+    tags.update({t.pk: t.name for t in profile.looking_for.all()})
+    if not tags:
+        return []
+    try:
+        zone = ZoneInfo(user.time_zone)
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+
+    place = Q(is_online=True)
+    if profile.city:
+        place |= Q(city__iexact=profile.city)
+    already = Membership.objects.filter(
+        circle=OuterRef("pk"),
+        user=user,
+        status__in=[Status.ACTIVE, Status.INVITED, Status.REQUESTED],
+    )
+    matching_topic = Circle.topics.through.objects.filter(
+        circle_id=OuterRef("pk"), topic_id__in=list(tags)
+    )
+    candidates = list(
+        Circle.objects.listed()
+        .filter(place)
+        .filter(Exists(matching_topic))
+        .exclude(Exists(already))
+        .with_directory_data()
+        .filter(active_member_count__lt=F("seat_limit"))
+        .order_by("name")[:CANDIDATE_LIMIT]
+    )
+    if not candidates:
+        return []
+
+    same_industry: dict[int, int] = {}
+    if profile.industry:
+        same_industry = dict(
+            Membership.objects.filter(
+                circle__in=[c.pk for c in candidates],
+                status=Status.ACTIVE,
+                user__profile__industry=profile.industry,
+            )
+            .values_list("circle_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    industry_label = Industry(profile.industry).label.lower() if profile.industry else ""
+
+    now = timezone.now()
+    suggestions = []
+    for circle in candidates:
+        start = circle.next_starts(after=now)[0].astimezone(zone)
+        if not (WAKING_START <= start.time() <= WAKING_END):
+            continue
+        shared = [t.name for t in circle.topics.all() if t.pk in tags]
+        peers = same_industry.get(circle.pk, 0)
+        variety = 2 if profile.industry and peers == 0 else (1 if peers == 1 else 0)
+        parts = []
+        if profile.industry and peers == 0:
+            parts.append(f"no one in {industry_label} yet")
+        parts.append(", ".join(shared).lower() if len(shared) > 1 else shared[0].lower())
+        days = _weekday_plural(start) if circle.every_weeks == 1 else f"every other {start:%A}"
+        parts.append(f"meets {days} {_clock(start)} your time")
+        if not circle.is_online:
+            parts.append(f"in {circle.city}")
+        else:
+            parts.append("online")
+        suggestions.append(
+            Suggestion(
+                circle=circle,
+                reason="; ".join(parts),
+                score=(len(shared), variety, circle.seats_open()),
+            )
+        )
+    suggestions.sort(key=lambda s: (tuple(-x for x in s.score), s.circle.name))
+    return suggestions[:limit]

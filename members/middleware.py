@@ -1,0 +1,40 @@
+"""Staff reach the admin only with two-factor sign-in, when MFA_REQUIRED_FOR_STAFF is on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+
+class StaffMFARequiredMiddleware:
+    """Send staff without an authenticator app (TOTP) to set one up before the admin.
+
+    allauth's own sign-in then asks for the code at every staff sign-in; the
+    admin's login is allauth's (config/urls.py), so its rate limits apply.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.admin_prefix = "/" + settings.ADMIN_URL
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            getattr(settings, "MFA_REQUIRED_FOR_STAFF", False)
+            and request.path.startswith(self.admin_prefix)
+            and request.user.is_authenticated
+            and request.user.is_staff
+            and not Authenticator.objects.filter(
+                user=request.user, type=Authenticator.Type.TOTP
+            ).exists()
+        ):
+            messages.warning(
+                request,
+                "Staff need two-factor sign-in. Set up an authenticator app to reach the admin.",
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

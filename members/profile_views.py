@@ -1,0 +1,164 @@
+"""Profiles, the first-sign-in prompt, account deletion and the data export.
+
+Everything here is for signed-in people. A full profile is for people who
+share an active circle with its owner (and for themselves and staff); others
+see a minimal card: name and initials (members/access.py decides).
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from circles.models import Circle, Membership, Status
+from conversations.models import contributions_of
+from members.access import person_for_viewer
+from members.export import export_for
+from members.forms import AccountDeleteForm, ProfileForm
+from members.models import Profile
+from members.services import AccountError, account_delete, sole_host_circles
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@login_required
+@require_GET
+def me(request: HttpRequest) -> HttpResponse:
+    """Your own profile."""
+    return redirect("members:profile", user_id=request.user.pk)
+
+
+@login_required
+@require_GET
+def profile(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A person's profile: full for people who share a circle with them, a card for others."""
+    person, full = person_for_viewer(request.user, user_id)
+    context: dict[str, object] = {"person": person, "full": full, "is_self": person == request.user}
+    if full:
+        context["profile"] = (
+            Profile.objects.filter(user=person)
+            .prefetch_related("can_help_with", "looking_for")
+            .first()
+        )
+        # Only circles the viewer may also open: shared ones (or all of theirs for self/staff).
+        circles = Circle.objects.filter(
+            memberships__user=person, memberships__status=Status.ACTIVE
+        ).order_by("name")
+        if not (context["is_self"] or request.user.is_staff):
+            circles = circles.filter(
+                pk__in=Membership.objects.filter(user=request.user, status=Status.ACTIVE).values(
+                    "circle_id"
+                )
+            )
+        context["circles"] = list(
+            circles.prefetch_related(
+                Prefetch(
+                    "memberships",
+                    queryset=Membership.objects.filter(user=person, status=Status.ACTIVE),
+                    to_attr="person_memberships",
+                )
+            )
+        )
+        context["contributions"] = contributions_of(person)
+    return render(request, "members/profile.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    """Edit your own profile. ``?welcome=1`` is the first-sign-in version, with a skip button."""
+    instance = Profile.objects.filter(user=request.user).first() or Profile(user=request.user)
+    welcome = request.GET.get("welcome") == "1" or request.POST.get("welcome") == "1"
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES, instance=instance, user=request.user)
+        if form.is_valid():
+            form.save_profile()
+            messages.success(request, "Your profile is saved.")
+            return redirect(_safe_next(request, reverse("members:me")))
+        messages.error(request, "Please fix the marked fields; nothing was saved yet.")
+    else:
+        form = ProfileForm(instance=instance, user=request.user)
+    return render(
+        request,
+        "members/profile_edit.html",
+        {
+            "form": form,
+            "welcome": welcome,
+            "next": _safe_next(request, ""),
+            "profile": instance if instance.pk else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def profile_skip(request: HttpRequest) -> HttpResponse:
+    """Skip the first-sign-in profile prompt; it is not shown again."""
+    Profile.objects.get_or_create(user=request.user)
+    Profile.objects.filter(user=request.user, prompted_at__isnull=True).update(
+        prompted_at=timezone.now()
+    )
+    messages.info(request, "You can fill in your profile any time from your name in the header.")
+    return redirect(_safe_next(request, reverse("circles:directory")))
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete_view(request: HttpRequest) -> HttpResponse:
+    """Delete your own account, after typing your address. Nobody else can do this here."""
+    blocking = sole_host_circles(request.user)
+    form = AccountDeleteForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_delete(user=request.user)
+        except AccountError as error:
+            messages.error(request, str(error))
+        else:
+            logout(request)
+            messages.success(
+                request,
+                "Your account and profile are deleted. Posts you wrote now show as by "
+                "a former member.",
+            )
+            return redirect("home")
+    return render(request, "members/account_delete.html", {"form": form, "blocking": blocking})
+
+
+@never_cache
+@login_required
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    """Download your own data as JSON."""
+    body = json.dumps(export_for(request.user), cls=DjangoJSONEncoder, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    stamp = timezone.now().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="peertables-{stamp}.json"'
+    return response
+
+
+@login_required
+@require_GET
+def account(request: HttpRequest) -> HttpResponse:
+    """Your account: profile, export, deletion, two-factor, email addresses."""
+    return render(request, "members/account.html", {})
