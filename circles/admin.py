@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from circles import services
 from circles.models import Circle, Invitation, Membership, Topic
 
 
@@ -39,13 +38,8 @@ class CircleAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     filter_horizontal = ["topics"]
     inlines = [MembershipInline]
-    actions = ["archive_circles"]
-
-    @admin.action(description="Archive the selected circles (nothing is deleted)")
-    def archive_circles(self, request, queryset):
-        for circle in queryset.filter(archived_at__isnull=True):
-            services.circle_archive(circle=circle)
-        self.message_user(request, "The selected circles are archived.")
+    # Staff archive and restore circles with the moderation app's logged actions
+    # (moderation/admin_content.py subclasses this admin and adds them).
 
 
 @admin.register(Membership)
