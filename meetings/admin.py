@@ -58,6 +58,7 @@ class AgendaTopicAdmin(admin.ModelAdmin):
     search_fields = ["title", "details", "author__email", "meeting__circle__name"]
     list_select_related = ["meeting__circle", "author"]
     raw_id_fields = ["meeting", "author", "carried_from"]
+    readonly_fields = ["created_at"]
 
 
 @admin.register(Vote)
