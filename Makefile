@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help bootstrap sync migrate seed run worker test test-fast lint format check-deploy clean
+.PHONY: help bootstrap sync migrate seed run worker test test-fast bench lint format check-deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ test: sync ## Lint, then run every test (SQLite by default; PostgreSQL when DATA
 
 test-fast: sync ## The suite without the browser tests
 	$(UV) run pytest -m "not e2e" -x -q
+
+bench: sync ## Seed a large data set into PostgreSQL, load-test it under gunicorn, write docs/PERFORMANCE.md
+	$(UV) run python -m bench.run
 
 lint: sync ## ruff check and format check
 	$(UV) run ruff check . && $(UV) run ruff format --check .

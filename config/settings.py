@@ -322,6 +322,10 @@ else:
 # The broker is checked by /healthz only when it is a server we depend on.
 HEALTHZ_CHECK_BROKER = bool(REDIS_URL)
 
+# bench/run.py mounts a constant-string view at /bench/ceiling to measure this
+# stack's ceiling on the machine; off everywhere else.
+BENCH_CEILING = env_bool("BENCH_CEILING", False)
+
 # --- Logging ---------------------------------------------------------------------
 LOGGING = {
     "version": 1,

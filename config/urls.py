@@ -30,3 +30,8 @@ urlpatterns = [
 if settings.DEBUG:
     # Uploaded avatars in development; production serves MEDIA_ROOT from the web server.
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+if settings.BENCH_CEILING:
+    from config.bench import ceiling
+
+    urlpatterns.append(path("bench/ceiling", ceiling, name="bench_ceiling"))
