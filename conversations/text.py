@@ -9,6 +9,7 @@ noopener". Nothing else in the project marks user text safe.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import unescape
 
 import nh3
@@ -31,6 +32,14 @@ def render_markdown(text: str) -> SafeString:
     """Markdown from a person, as HTML safe to put in any page or email."""
     if not text:
         return mark_safe("")  # noqa: S308 - empty string
+    return mark_safe(_sanitized_html(text))  # noqa: S308 - sanitized by nh3's allow-list
+
+
+# A thread page renders the same bodies on every request and markdown-it is the
+# costliest step of it (docs/PERFORMANCE.md). The output depends on the text
+# alone, so each worker keeps the most recent few thousand results.
+@lru_cache(maxsize=4096)
+def _sanitized_html(text: str) -> str:
     html = _markdown.render(text)
     # Headings h1/h2 belong to the page; demote them before the allow-list.
     html = html.replace("<h1>", "<h3>").replace("</h1>", "</h3>")
@@ -43,7 +52,7 @@ def render_markdown(text: str) -> SafeString:
         link_rel="nofollow ugc noopener",
         strip_comments=True,
     )
-    return mark_safe(clean)  # noqa: S308 - sanitized by nh3's allow-list above
+    return clean
 
 
 def render_plain(text: str, limit: int | None = None) -> str:
