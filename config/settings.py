@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "members.middleware.StaffMFARequiredMiddleware",
+    "members.middleware.UserTimeZoneMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 

@@ -1,7 +1,8 @@
-"""Staff reach the admin only with two-factor sign-in, when MFA_REQUIRED_FOR_STAFF is on."""
+"""Request middleware of the members app: staff two-factor, and each person's own time zone."""
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 
 from allauth.mfa.models import Authenticator
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 
 
 class StaffMFARequiredMiddleware:
@@ -37,4 +39,26 @@ class StaffMFARequiredMiddleware:
                 "Staff need two-factor sign-in. Set up an authenticator app to reach the admin.",
             )
             return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+class UserTimeZoneMiddleware:
+    """Show every time in the signed-in person's own zone (members.User.time_zone).
+
+    Templates that name another zone (a circle's) convert explicitly; this
+    makes the default, e.g. in the staff admin, the reader's own clock.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        zone_name = getattr(request.user, "time_zone", "") if request.user.is_authenticated else ""
+        if zone_name:
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(zone_name))
+            except (KeyError, ValueError):
+                timezone.deactivate()
+        else:
+            timezone.deactivate()
         return self.get_response(request)
