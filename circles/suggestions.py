@@ -15,7 +15,7 @@ people can keep up every week.
 Among those, circles rank by how many topics match, then by the variety the
 person's industry would add (no one at the table from it yet is best), then
 by seats open. Each suggestion carries a one-line reason, e.g.
-"no one in design yet; meets Tuesdays 6:30 your time".
+"no one in design yet; on design and founders; meets Tuesdays 6:30 your time; in Chicago".
 """
 
 from __future__ import annotations
@@ -50,6 +50,12 @@ class Suggestion:
 def _clock(value: dt.datetime) -> str:
     """'6:30' or '18:00': the hour without a leading zero, as people say it."""
     return f"{value.hour}:{value.minute:02d}"
+
+
+def _and(words) -> str:
+    """'design', 'design and sales', 'design, sales and hiring'."""
+    words = list(words)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _weekday_plural(value: dt.datetime) -> str:
@@ -129,7 +135,7 @@ def suggest_circles(user: User, *, limit: int = SUGGESTION_COUNT) -> list[Sugges
         parts = []
         if profile.industry and peers == 0:
             parts.append(f"no one in {industry_label} yet")
-        parts.append(", ".join(shared).lower() if len(shared) > 1 else shared[0].lower())
+        parts.append("on " + _and(t.lower() for t in shared))
         days = _weekday_plural(start) if circle.every_weeks == 1 else f"every other {start:%A}"
         parts.append(f"meets {days} {_clock(start)} your time")
         if not circle.is_online:

@@ -55,7 +55,7 @@ def test_a_matching_circle_is_suggested_with_its_reason(person, design):
     [suggestion] = suggest_circles(person)
     assert suggestion.circle.name == "Tuesday Breakfast Thinkers"
     assert suggestion.reason == (
-        "no one in design yet; design; meets Tuesdays 6:30 your time; in Chicago"
+        "no one in design yet; on design; meets Tuesdays 6:30 your time; in Chicago"
     )
 
 
@@ -127,7 +127,7 @@ def test_more_matching_topics_rank_higher(person, design):
     both.topics.add(sales)
     suggestions = suggest_circles(person, limit=10)
     assert names(suggestions) == ["B two-topic table", "A one-topic table"]
-    assert "design, sales" in suggestions[0].reason
+    assert "on design and sales;" in suggestions[0].reason
 
 
 def test_fortnightly_circles_say_so(person, design):
