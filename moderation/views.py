@@ -36,6 +36,14 @@ class QueueItem:
         return sorted({flag.get_reason_display() for flag in self.flags})
 
 
+def _in_circle(item: Post | Reply, circle) -> None:
+    """Every item here is in this circle: set it, so links cost no query per row."""
+    if isinstance(item, Post):
+        item.circle = circle
+    else:
+        item.post.circle = circle
+
+
 def _item_url(item: Post | Reply) -> str:
     return item.get_absolute_url()
 
@@ -84,6 +92,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     grouped: dict[tuple[str, int], QueueItem] = {}
     for open_flag in Flag.objects.open().in_circle(circle).for_queue():
         item = open_flag.item
+        _in_circle(item, circle)
         kind = "post" if open_flag.post_id else "reply"
         entry = grouped.setdefault((kind, item.pk), QueueItem(item=item, kind=kind))
         entry.flags.append(open_flag)
@@ -100,6 +109,8 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("author", "hidden_by", "post")
         .order_by("-hidden_at")[:50]
     )
+    for item in [*hidden_posts, *hidden_replies]:
+        _in_circle(item, circle)
     actions = list(ModerationAction.objects.filter(circle=circle).select_related("actor")[:20])
     return render(
         request,

@@ -97,6 +97,9 @@ class Command(BaseCommand):
 
         seed_profiles()
         self._seed_later_apps(circles)
+        from moderation.demo import seed_flags
+
+        seed_flags(DEMO_MEMBER_EMAIL)
 
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         self.stdout.write(f"  Demo host:   {DEMO_HOST_EMAIL} / {DEMO_PASSWORD}")
