@@ -78,3 +78,11 @@ def test_unsuspending_lets_them_sign_in_again(client, staff):
 def test_staff_cannot_suspend_themselves(staff):
     with pytest.raises(services.ModerationError):
         services.person_suspend(person=staff, by=staff)
+
+
+def test_the_refusal_page_says_the_account_is_inactive(client, staff):
+    person = UserFactory(email="spammer@example.com")
+    services.person_suspend(person=person, by=staff, reason="Spam")
+    page = client.get(reverse("account_inactive"))
+    assert page.status_code == 200
+    assert "inactive" in page.content.decode().lower()
