@@ -166,6 +166,7 @@ def circle_update(
             "the seat limit cannot be lower than that."
         )
     schedule_before = [getattr(circle, name) for name in SCHEDULE_FIELDS]
+    seats_before = circle.seat_limit
     for name, value in fields.items():
         setattr(circle, name, value)
     circle.full_clean()
@@ -177,6 +178,11 @@ def circle_update(
         from meetings.services import meetings_schedule_changed
 
         meetings_schedule_changed(circle=circle)
+    if circle.seat_limit > seats_before:
+        # More seats at every upcoming meeting: the waitlists move up (and are told).
+        from meetings.services import meetings_seat_limit_changed
+
+        meetings_seat_limit_changed(circle=circle)
     return circle
 
 
@@ -290,6 +296,13 @@ def membership_decline(*, membership: Membership) -> Membership:
     return membership
 
 
+def _release_meeting_seats(circle: Circle, membership: Membership) -> None:
+    """Someone who is no longer a member gives their upcoming seats to the waitlists."""
+    from meetings.services import rsvps_release_for_departed
+
+    rsvps_release_for_departed(circle=circle, user=membership.user)
+
+
 @transaction.atomic
 def membership_leave(*, membership: Membership) -> Membership:
     """A member leaves; the last host must hand hosting on first."""
@@ -301,6 +314,7 @@ def membership_leave(*, membership: Membership) -> Membership:
     membership.status = Status.LEFT
     membership.role = Role.MEMBER
     membership.save(update_fields=["status", "role", "updated_at"])
+    _release_meeting_seats(circle, membership)
     return membership
 
 
@@ -321,6 +335,7 @@ def membership_remove(*, membership: Membership, removed_by: User) -> Membership
     membership.status = Status.REMOVED
     membership.role = Role.MEMBER
     membership.save(update_fields=["status", "role", "updated_at"])
+    _release_meeting_seats(circle, membership)
     return membership
 
 
