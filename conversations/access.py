@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from circles.access import circle_for_member
-from circles.models import Membership, Status
+from circles.access import circle_for_member, membership_of
+from circles.models import HOST_ROLES, Circle, Membership, Status
 from conversations.models import Introduction, Post, Reply
 
 if TYPE_CHECKING:
@@ -22,20 +23,50 @@ if TYPE_CHECKING:
     from members.models import User
 
 
+def circle_for_reader(
+    user: User | AnonymousUser, slug: str
+) -> tuple[Circle, Membership | None, bool]:
+    """The circle whose posts this person may read, their membership, and whether they moderate.
+
+    The rule of circles.access.circle_for_member (active members, and staff;
+    everyone else 404), reading the membership once so the thread and its
+    poll also learn, for free, whether this person is a host, co-host or
+    staff (who see hidden posts and replies, with their controls).
+    """
+    circle = get_object_or_404(Circle, slug=slug)
+    if not user.is_authenticated:
+        raise Http404
+    membership = membership_of(user, circle)
+    if membership is None and not user.is_staff:
+        raise Http404
+    return circle, membership, user.is_staff or membership.role in HOST_ROLES
+
+
 def post_for_member(
     user: User | AnonymousUser, slug: str, post_id: int, *, include_deleted: bool = False
 ) -> Post:
     """A post in a circle this person is an active member of (or staff); else 404.
 
     A post its author deleted is 404 too, unless ``include_deleted`` (the live
-    poll uses it to tell viewers to stop).
+    poll uses it to tell viewers to stop). A post hidden by a host is returned:
+    members see a notice in its place. ``post.viewer_moderates`` says whether
+    this person is a host, co-host or staff there.
     """
-    circle = circle_for_member(user, slug)
+    circle, _, moderates = circle_for_reader(user, slug)
     posts = Post.objects.filter(circle=circle).select_related("author")
     if not include_deleted:
         posts = posts.live()
     post = get_object_or_404(posts, pk=post_id)
     post.circle = circle  # already loaded; spares a query for URLs
+    post.viewer_moderates = moderates
+    return post
+
+
+def post_for_replier(user: User | AnonymousUser, slug: str, post_id: int) -> Post:
+    """A post this person may reply to: any they can read, unless a host hid it (403)."""
+    post = post_for_member(user, slug, post_id)
+    if post.is_hidden and not post.viewer_moderates:
+        raise PermissionDenied
     return post
 
 

@@ -9,6 +9,7 @@ class ReplyInline(admin.TabularInline):
     model = Reply
     extra = 0
     fields = ["author", "body", "created_at", "edited_at", "deleted_at"]
+    readonly_fields = ["created_at", "edited_at", "deleted_at"]
     raw_id_fields = ["author"]
 
 
@@ -29,6 +30,7 @@ class PostAdmin(admin.ModelAdmin):
     raw_id_fields = ["circle", "author"]
     date_hierarchy = "created_at"
     list_select_related = ["circle", "author"]
+    readonly_fields = ["created_at", "edited_at", "deleted_at"]
     inlines = [ReplyInline]
 
 
@@ -39,6 +41,7 @@ class ReplyAdmin(admin.ModelAdmin):
     search_fields = ["body", "author__email", "author__display_name", "post__title"]
     raw_id_fields = ["post", "author"]
     list_select_related = ["post", "author"]
+    readonly_fields = ["created_at", "edited_at", "deleted_at"]
 
 
 @admin.register(Thanks)
@@ -47,6 +50,7 @@ class ThanksAdmin(admin.ModelAdmin):
     search_fields = ["note", "given_by__email", "reply__author__email"]
     raw_id_fields = ["reply", "given_by"]
     list_select_related = ["reply", "given_by"]
+    readonly_fields = ["created_at"]
 
 
 @admin.register(Introduction)
@@ -57,3 +61,4 @@ class IntroductionAdmin(admin.ModelAdmin):
     raw_id_fields = ["circle", "introducer", "person_a", "person_b"]
     list_select_related = ["circle", "introducer", "person_a", "person_b"]
     date_hierarchy = "created_at"
+    readonly_fields = ["created_at", "closed_at", "requests_sent_at", "outcome_sent_at"]

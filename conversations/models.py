@@ -39,8 +39,12 @@ NOTE_MAX = 1_000
 
 class PostQuerySet(models.QuerySet["Post"]):
     def live(self) -> PostQuerySet:
-        """Not deleted by their author."""
+        """Not deleted by their author (hidden ones included: members see a notice)."""
         return self.filter(deleted_at__isnull=True)
+
+    def shown(self) -> PostQuerySet:
+        """Live and not hidden by a host: what counts, and what previews may show."""
+        return self.filter(deleted_at__isnull=True, hidden_at__isnull=True)
 
     def in_circle(self, circle: Circle) -> PostQuerySet:
         return self.filter(circle=circle)
@@ -56,7 +60,10 @@ class PostQuerySet(models.QuerySet["Post"]):
         return (
             self.select_related("author")
             .annotate(
-                reply_count=Count("replies", filter=Q(replies__deleted_at__isnull=True)),
+                reply_count=Count(
+                    "replies",
+                    filter=Q(replies__deleted_at__isnull=True, replies__hidden_at__isnull=True),
+                ),
             )
             .order_by("-last_activity_at", "-pk")
         )
@@ -87,6 +94,16 @@ class Post(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Set by a host or staff (moderation.services.item_hide): members see a
+    # "hidden by a host" notice instead; the text stays whole, and restoring clears it.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="posts_hidden",
+    )
     # Bumped by a new reply; the board's order.
     last_activity_at = models.DateTimeField(default=timezone.now)
 
@@ -133,6 +150,10 @@ class Post(models.Model):
         return self.deleted_at is not None
 
     @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
     def is_resolved(self) -> bool:
         return self.status == PostStatus.RESOLVED
 
@@ -169,6 +190,15 @@ class Reply(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Hidden by a host or staff (see Post.hidden_at).
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replies_hidden",
+    )
     # Claimed by the email task so the post's author hears of a reply once.
     author_notified_at = models.DateTimeField(null=True, blank=True)
 
@@ -198,6 +228,10 @@ class Reply(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.post.get_absolute_url() + f"#reply-{self.pk}"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
     @property
     def is_deleted(self) -> bool:
@@ -240,11 +274,14 @@ class Contributions:
 def contributions_of(user: User, *, circle: Circle | None = None) -> Contributions:
     """Asks and gives posted and thanks received by one member (in one circle, or everywhere).
 
-    Two queries whatever the history. Deleted posts and replies do not count.
+    Two queries whatever the history. Deleted or hidden posts and replies do not count.
     """
-    posts = Post.objects.live().filter(author=user)
+    posts = Post.objects.shown().filter(author=user)
     thanks = Thanks.objects.filter(
-        reply__author=user, reply__deleted_at__isnull=True, reply__post__deleted_at__isnull=True
+        reply__author=user,
+        reply__deleted_at__isnull=True,
+        reply__hidden_at__isnull=True,
+        reply__post__deleted_at__isnull=True,
     )
     if circle is not None:
         posts = posts.filter(circle=circle)
@@ -259,7 +296,7 @@ def contributions_in_circle(circle: Circle) -> dict[int, Contributions]:
     """Every author's contributions in one circle, by user id: two queries for the whole circle."""
     per_user: dict[int, dict[str, int]] = {}
     rows = (
-        Post.objects.live()
+        Post.objects.shown()
         .in_circle(circle)
         .filter(author__isnull=False)
         .values("author_id")
@@ -275,6 +312,7 @@ def contributions_in_circle(circle: Circle) -> dict[int, Contributions]:
             reply__post__circle=circle,
             reply__author__isnull=False,
             reply__deleted_at__isnull=True,
+            reply__hidden_at__isnull=True,
             reply__post__deleted_at__isnull=True,
         )
         .values("reply__author_id")

@@ -18,14 +18,16 @@ from conversations.models import Introduction, IntroStatus, Reply
 def reply_notify_author(reply_id: int) -> bool:
     """Email a post's author about a new reply, once, if they want reply emails.
 
-    Deleted replies or posts, and authors who left, get nothing; nor do
+    Deleted or hidden replies or posts, and authors who left, get nothing; nor do
     authors who turned reply emails off in their notification settings.
     """
     claimed = Reply.objects.filter(
         pk=reply_id,
         author_notified_at__isnull=True,
         deleted_at__isnull=True,
+        hidden_at__isnull=True,
         post__deleted_at__isnull=True,
+        post__hidden_at__isnull=True,
         post__author__isnull=False,
         post__author__is_active=True,
     ).update(author_notified_at=timezone.now())

@@ -20,15 +20,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling, reswap, retarget
 
-from circles.access import circle_for_host, circle_for_member, membership_of
+from circles.access import circle_for_host, circle_for_member
 from circles.models import HOST_ROLES, Membership, Status
 from conversations import services
 from conversations.access import (
+    circle_for_reader,
     introduction_for_invitee,
     introduction_for_party,
     member_for_member,
     post_for_author,
     post_for_member,
+    post_for_replier,
     reply_for_author,
     reply_for_member,
 )
@@ -83,7 +85,7 @@ DETAIL = "conversations/post_detail.html"
 @require_GET
 def board(request: HttpRequest, slug: str) -> HttpResponse:
     """Active members (and staff) see the circle's posts, filtered by kind and status."""
-    circle = circle_for_member(request.user, slug)
+    circle, membership, moderates = circle_for_reader(request.user, slug)
     filters = BoardFilterForm(request.GET)
     posts = Post.objects.live().in_circle(circle).for_board()
     chosen: dict[str, str] = {}
@@ -98,7 +100,6 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
     page = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
     for post in page:
         post.circle = circle
-    membership = membership_of(request.user, circle)
     return render(
         request,
         "conversations/board.html",
@@ -108,6 +109,7 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
             "filters": filters,
             "filtered": bool(chosen),
             "is_host": membership is not None and membership.role in HOST_ROLES,
+            "is_moderator": moderates,
             "query_string": urlencode(chosen),
         },
     )
@@ -144,6 +146,7 @@ def _thread_context(request: HttpRequest, post: Post, **extra: object) -> dict[s
         "replies": replies,
         "cursor": replies[-1].pk if replies else 0,
         "is_author": post.author_id is not None and post.author_id == request.user.pk,
+        "is_moderator": post.viewer_moderates,
         "reply_form": ReplyForm(),
     }
     context.update(extra)
@@ -195,7 +198,7 @@ def post_resolve(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
         return redirect(post)
     thankable = (
         Reply.objects.live()
-        .filter(post=post, author__isnull=False, thanks__isnull=True)
+        .filter(post=post, author__isnull=False, thanks__isnull=True, hidden_at__isnull=True)
         .exclude(author=request.user)
         .select_related("author")
     )
@@ -250,6 +253,10 @@ def reply_poll(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
         response = render(request, DETAIL + "#post-deleted", {"post": post})
         response.status_code = HttpResponseStopPolling.status_code
         return response
+    if post.is_hidden and not post.viewer_moderates:
+        response = render(request, DETAIL + "#post-hidden", {"post": post})
+        response.status_code = HttpResponseStopPolling.status_code
+        return response
     after = _cursor(request, request.GET)
     if after is None:
         return HttpResponseBadRequest("after must be a reply id")
@@ -258,9 +265,13 @@ def reply_poll(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
         return HttpResponse(status=204)
     for reply in new:
         reply.post = post
-    return render(
-        request, DETAIL + "#new-replies", {"post": post, "new_replies": new, "cursor": new[-1].pk}
-    )
+    context = {
+        "post": post,
+        "new_replies": new,
+        "cursor": new[-1].pk,
+        "is_moderator": post.viewer_moderates,
+    }
+    return render(request, DETAIL + "#new-replies", context)
 
 
 @vary_on_htmx
@@ -273,7 +284,7 @@ def reply_create(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     included), a fresh form and the poller's new cursor; without it, a redirect
     to the reply on the post page.
     """
-    post = post_for_member(request.user, slug, post_id)
+    post = post_for_replier(request.user, slug, post_id)
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
@@ -298,6 +309,7 @@ def reply_create(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
                     "new_replies": new,
                     "cursor": new[-1].pk,
                     "reply_form": ReplyForm(),
+                    "is_moderator": post.viewer_moderates,
                 },
             )
     if request.htmx:
@@ -310,6 +322,10 @@ def reply_create(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     return render(request, DETAIL, _thread_context(request, post, reply_form=form))
 
 
+def _reply_context(reply: Reply) -> dict[str, object]:
+    return {"reply": reply, "post": reply.post, "is_moderator": reply.post.viewer_moderates}
+
+
 @vary_on_htmx
 @members_only
 @require_GET
@@ -318,7 +334,7 @@ def reply_detail(request: HttpRequest, slug: str, post_id: int, reply_id: int) -
     reply = reply_for_member(request.user, slug, post_id, reply_id)
     if not request.htmx:
         return redirect(reply)
-    return render(request, DETAIL + "#reply", {"reply": reply, "post": reply.post})
+    return render(request, DETAIL + "#reply", _reply_context(reply))
 
 
 @vary_on_htmx
@@ -331,7 +347,7 @@ def reply_edit(request: HttpRequest, slug: str, post_id: int, reply_id: int) -> 
     if request.method == "POST" and form.is_valid():
         services.reply_edit(reply=reply, body=form.cleaned_data["body"])
         if request.htmx:
-            return render(request, DETAIL + "#reply", {"reply": reply, "post": reply.post})
+            return render(request, DETAIL + "#reply", _reply_context(reply))
         messages.success(request, "Your reply is updated.")
         return redirect(reply)
     template = "conversations/reply_edit.html" + ("#edit-form" if request.htmx else "")
@@ -363,7 +379,7 @@ def member(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     circle = membership.circle
     person = membership.user
     recent = list(
-        Post.objects.live().in_circle(circle).filter(author=person).order_by("-created_at")[:10]
+        Post.objects.shown().in_circle(circle).filter(author=person).order_by("-created_at")[:10]
     )
     for post in recent:
         post.circle = circle

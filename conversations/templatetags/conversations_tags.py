@@ -21,6 +21,8 @@ RECENT_POSTS = 5
 def circle_recent_posts(circle: Circle, user, limit: int = RECENT_POSTS) -> dict[str, object]:
     """{% circle_recent_posts circle user %}: the latest posts with reply counts.
 
+    Posts hidden by a host are left out of this preview.
+
     Two queries whatever the circle's size: whether this person sees the
     inside (active member or staff), and the posts with their live reply
     counts. People who may not see the inside get nothing rendered, so the
@@ -32,7 +34,7 @@ def circle_recent_posts(circle: Circle, user, limit: int = RECENT_POSTS) -> dict
     )
     posts: list[Post] = []
     if allowed:
-        posts = list(Post.objects.live().in_circle(circle).for_board()[:limit])
+        posts = list(Post.objects.shown().in_circle(circle).for_board()[:limit])
         for post in posts:
             post.circle = circle  # spares a query per link
     return {"circle": circle, "posts": posts, "allowed": allowed}
