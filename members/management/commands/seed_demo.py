@@ -173,3 +173,7 @@ class Command(BaseCommand):
         from meetings.demo import seed_meetings
 
         seed_meetings(circles)
+
+        from conversations.demo import seed_posts
+
+        seed_posts(circles)
