@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from moderation import services
-from moderation.admin_tools import ModerationActionInline, action_with_reason
+from moderation.admin_tools import action_with_reason
 from moderation.models import Flag, ModerationAction
 
 
@@ -181,4 +181,6 @@ class ModerationActionAdmin(admin.ModelAdmin):
 
 admin.site.index_template = "admin/peertables_index.html"
 
-__all__ = ["FlagAdmin", "ModerationActionAdmin", "ModerationActionInline"]
+
+# Hide/restore and archive/restore on the posts', replies' and circles' own admin pages.
+from moderation import admin_content  # noqa: E402, F401
