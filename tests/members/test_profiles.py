@@ -191,3 +191,15 @@ def test_profile_edit_queries_do_not_grow(client, django_assert_max_num_queries)
     TopicFactory.create_batch(30)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("members:profile_edit")).status_code == 200
+
+
+def test_the_account_page_links_everything_a_person_manages(client, django_assert_max_num_queries):
+    user = UserFactory()
+    client.force_login(user)
+    with django_assert_max_num_queries(4):
+        html = client.get(reverse("members:account")).content.decode()
+    for name in ("members:me", "members:profile_edit", "members:export", "members:account_delete"):
+        assert reverse(name) in html
+    assert reverse("mfa_index") in html
+    # The header's name link leads here.
+    assert f'href="{reverse("members:account")}" class="nav-person"' in html
