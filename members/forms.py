@@ -89,6 +89,9 @@ class ProfileForm(forms.ModelForm):
         if not self.is_bound:
             self.initial.setdefault("display_name", user.display_name)
             self.initial.setdefault("time_zone", user.time_zone)
+            if self.instance.pk:
+                self.initial.setdefault("can_help_with", list(self.instance.can_help_with.all()))
+                self.initial.setdefault("looking_for", list(self.instance.looking_for.all()))
         self.fields["industry"].choices = [("", "Choose one (optional)"), *Industry.choices]
         self.fields["experience"].choices = [("", "Choose one (optional)"), *Experience.choices]
 

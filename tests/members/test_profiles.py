@@ -203,3 +203,15 @@ def test_the_account_page_links_everything_a_person_manages(client, django_asser
     assert reverse("mfa_index") in html
     # The header's name link leads here.
     assert f'href="{reverse("members:account")}" class="nav-person"' in html
+
+
+def test_the_edit_form_shows_what_was_saved(client):
+    design = TopicFactory(name="Design", slug="design")
+    sales = TopicFactory(name="Sales", slug="sales")
+    profile = ProfileFactory(can_help_with=[design], looking_for=[sales])
+    client.force_login(profile.user)
+    form = client.get(reverse("members:profile_edit")).context["form"]
+    assert [t.pk for t in form["can_help_with"].initial] == [design.pk]
+    assert [t.pk for t in form["looking_for"].initial] == [sales.pk]
+    html = client.get(reverse("members:profile_edit")).content.decode()
+    assert f'name="can_help_with" value="{design.pk}" id="id_can_help_with_0" checked' in html
