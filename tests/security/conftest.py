@@ -123,8 +123,7 @@ def build_world() -> World:
     )
     flag = Flag.objects.create(circle=circle, post=post, flagged_by=member2, reason=Reason.SPAM)
     invitation = InvitationFactory(circle=circle, invited_by=host, email="friend@example.com")
-    # Every signed-in person already has a feed: the settings page makes one on
-    # first view (a get-or-create of a private token, not a change a person makes).
+    # Calendar feeds for the feed URL, and for walking the settings page with one.
     feeds = {user.pk: CalendarFeed.objects.create(user=user) for user in (member, host, outsider)}
     CalendarFeed.objects.create(user=staff)
 
