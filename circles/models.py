@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -105,10 +106,18 @@ class CircleQuerySet(models.QuerySet["Circle"]):
 
     def with_directory_data(self) -> CircleQuerySet:
         """What a directory card shows, in a fixed number of queries."""
+        # A correlated subquery, not a JOIN + GROUP BY: PostgreSQL then counts
+        # members only for the page of circles it returns (after ORDER BY and
+        # LIMIT), not for every listed circle. Served by circles_membership_circle_idx.
+        active_members = (
+            Membership.objects.filter(circle=OuterRef("pk"), status=Status.ACTIVE)
+            .order_by()
+            .values("circle")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
         return self.annotate(
-            active_member_count=Count(
-                "memberships", filter=Q(memberships__status=Status.ACTIVE), distinct=True
-            )
+            active_member_count=Coalesce(Subquery(active_members), 0)
         ).prefetch_related(
             "topics",
             Prefetch(
