@@ -29,6 +29,7 @@ from circles.models import (
     Status,
     Topic,
 )
+from notifications import events as notification_events
 
 if TYPE_CHECKING:
     from members.models import User
@@ -280,6 +281,7 @@ def membership_approve(*, membership: Membership, approved_by: User) -> Membersh
     _ensure_seat(circle)
     _activate(membership, invited_by=approved_by)
     transaction.on_commit(lambda: tasks.send_join_decision_email.delay(membership.pk, True))
+    notification_events.join_approved(membership=membership, approved_by=approved_by)
     return membership
 
 
@@ -429,6 +431,7 @@ def invitation_create(
             token=_new_token(),
             expires_at=timezone.now() + INVITATION_LIFETIME,
         )
+        notification_events.invitation_sent(invitation=invitation)
     transaction.on_commit(lambda: tasks.send_invitation_email.delay(invitation.pk))
     return invitation
 

@@ -25,6 +25,7 @@ from conversations.models import (
     Reply,
     Thanks,
 )
+from notifications import events as notification_events
 
 if TYPE_CHECKING:
     from circles.models import Circle
@@ -95,6 +96,8 @@ def post_resolve(
         )
         if was_created:
             created.append(thanks)
+    if created:
+        notification_events.thanks_given(post=post, by=by, thanks=created)
     return created
 
 
@@ -122,6 +125,7 @@ def reply_create(*, post: Post, author: User, body: str) -> Reply:
     if post.author_id is not None and post.author_id != author.pk:
         reply_id = reply.pk
         transaction.on_commit(lambda: tasks.reply_notify_author.delay(reply_id))
+    notification_events.reply_posted(reply=reply)
     return reply
 
 
@@ -189,6 +193,7 @@ def introduction_create(
         ) from error
     intro_id = introduction.pk
     transaction.on_commit(lambda: tasks.introduction_send_requests.delay(intro_id))
+    notification_events.introduction_requested(introduction=introduction)
     return introduction
 
 
@@ -225,6 +230,7 @@ def introduction_answer(*, introduction: Introduction, user: User, accept: bool)
     if task is not None:
         intro_id = locked.pk
         transaction.on_commit(lambda: task.delay(intro_id))
+        notification_events.introduction_closed(introduction=locked, answered_by=user)
     for field in fields:
         setattr(introduction, field, getattr(locked, field))
     return introduction

@@ -252,6 +252,10 @@ def _promote_waitlist(meeting: Meeting) -> list[Rsvp]:
         rsvp.waitlisted_at = None
         rsvp.save(update_fields=["waitlisted", "waitlisted_at", "updated_at"])
         _on_commit(tasks.send_waitlist_promoted, rsvp.pk)
+    if promoted:
+        from notifications import events as notification_events
+
+        notification_events.waitlist_promoted(meeting=meeting, rsvps=promoted)
     return promoted
 
 

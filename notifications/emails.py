@@ -23,7 +23,7 @@ from conversations.models import Kind, Post, PostStatus
 from meetings import timefmt
 from meetings.ics import calendar_for
 from meetings.models import Answer, Meeting, Rsvp, TopicStatus
-from notifications.models import Preference
+from notifications.models import ActivityEmail, Notification, Preference
 from notifications.tokens import rsvp_token, unsubscribe_token
 
 if TYPE_CHECKING:
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 TOP_TOPICS = 5
 GOING_NAMES = 15
 DIGEST_MAX_POSTS = 40
+DIGEST_MAX_NOTICES = 20
+DIGEST_LOOKBACK = dt.timedelta(days=7)
 
 
 def absolute(path: str) -> str:
@@ -190,11 +192,20 @@ class DigestMeeting:
     url: str
 
 
+@dataclass(frozen=True)
+class DigestNotice:
+    text: str
+    url: str
+
+
 @dataclass
 class DigestContent:
     circles: list[Circle] = field(default_factory=list)
     posts: list[DigestPost] = field(default_factory=list)
     meetings: list[DigestMeeting] = field(default_factory=list)
+    # Unread notifications of the week, for people who chose the digest for activity emails.
+    notices: list[DigestNotice] = field(default_factory=list)
+    unread_more: int = 0
 
     @property
     def circle_names(self) -> str:
@@ -202,16 +213,19 @@ class DigestContent:
 
     @property
     def is_empty(self) -> bool:
-        return not self.posts and not self.meetings
+        return not self.posts and not self.meetings and not self.notices
 
 
 def digest_content(*, user: User, now: dt.datetime) -> DigestContent:
     """Open asks and gives from the last week in the member's circles (not their own),
-    and their meetings in the week ahead. Four queries whatever the size.
+    and their meetings in the week ahead; for a person who left activity emails to
+    the digest, what is still unread under their bell from the last week.
+    Five queries whatever the size.
     """
+    notices, unread_more = _digest_notices(user=user, now=now)
     circles = list(Circle.objects.active().member_of(user).order_by("name"))
     if not circles:
-        return DigestContent()
+        return DigestContent(notices=notices, unread_more=unread_more)
     posts = (
         Post.objects.live()
         .filter(
@@ -235,6 +249,8 @@ def digest_content(*, user: User, now: dt.datetime) -> DigestContent:
     }
     return DigestContent(
         circles=circles,
+        notices=notices,
+        unread_more=unread_more,
         posts=[
             DigestPost(
                 circle=post.circle,
@@ -261,8 +277,34 @@ def digest_content(*, user: User, now: dt.datetime) -> DigestContent:
     )
 
 
+def _digest_notices(*, user: User, now: dt.datetime) -> tuple[list[DigestNotice], int]:
+    """Unread notifications of the last 7 days, only if the person chose "the Monday digest".
+
+    One query: the preference is joined in, so people who get activity emails at
+    once (everyone by default) read nothing here. Notification texts never quote
+    an in-the-room post, so they are safe to put in an email as they are.
+    """
+    rows = list(
+        Notification.objects.for_recipient(user)
+        .unread()
+        .filter(
+            created_at__gte=now - DIGEST_LOOKBACK,
+            created_at__lte=now,
+            recipient__notification_preferences__activity_email=ActivityEmail.DIGEST,
+        )
+        .newest_first()
+        .values_list("text", "url")[: DIGEST_MAX_NOTICES + 1]
+    )
+    shown = rows[:DIGEST_MAX_NOTICES]
+    return [DigestNotice(text=text, url=absolute(url)) for text, url in shown], len(rows) - len(
+        shown
+    )
+
+
 def digest_subject(content: DigestContent) -> str:
     names = [circle.name for circle in content.circles]
+    if not names:
+        return "PeerTables: your week"
     if len(names) > 2:
         return f"{names[0]}, {names[1]} and {len(names) - 2} more: your week"
     return f"{' and '.join(names)}: your week"
@@ -274,6 +316,7 @@ def digest_message(*, user: User, content: DigestContent) -> EmailMultiAlternati
         "content": content,
         "settings_url": settings_url(),
         "unsubscribe_url": unsubscribe_url(user, Preference.DIGEST),
+        "notifications_url": absolute(reverse("notifications:list")),
     }
     return _message(
         to=user.email,

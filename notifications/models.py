@@ -141,6 +141,13 @@ class Delivery(models.Model):
         return f"{self.get_kind_display()} for {self.user} ({subject}): {self.get_state_display()}"
 
 
+class ActivityEmail(models.TextChoices):
+    """When the emails about activity (replies, thanks…) go out; the bell shows them either way."""
+
+    IMMEDIATE = "immediate", "Email me at once"
+    DIGEST = "digest", "Save them for the Monday digest"
+
+
 class Preference(models.TextChoices):
     """What a person can turn on or off; the values are the field names below."""
 
@@ -169,12 +176,115 @@ class NotificationPreferences(models.Model):
     replies = models.BooleanField(
         "replies to my posts", default=True, help_text="An email as soon as someone replies."
     )
+    activity_email = models.CharField(
+        "emails about activity",
+        max_length=10,
+        choices=ActivityEmail.choices,
+        default=ActivityEmail.IMMEDIATE,
+        help_text="Replies, thanks and the rest of what the bell shows: by email at once, "
+        "or listed in the Monday digest.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["user"]
         verbose_name = "notification preferences"
         verbose_name_plural = "notification preferences"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(activity_email__in=["immediate", "digest"]),
+                name="notifications_preferences_activity_email_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Notification preferences of {self.user}"
+
+
+# --- In-app notifications (the bell) ----------------------------------------------------------
+
+
+class NotificationKind(models.TextChoices):
+    REPLY_TO_MY_POST = "reply_to_my_post", "A reply to my post"
+    REPLY_IN_THREAD = "reply_in_thread", "A reply in a thread I replied in"
+    THANKS = "thanks", "Thanks for a reply"
+    INTRODUCTION = "introduction", "An introduction"
+    JOIN_APPROVED = "join_approved", "A join request approved"
+    WAITLIST_PROMOTED = "waitlist_promoted", "A seat from the waitlist"
+    INVITATION = "invitation", "An invitation to a circle"
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def for_recipient(self, user) -> NotificationQuerySet:
+        return self.filter(recipient_id=user.pk)
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+    def newest_first(self) -> NotificationQuerySet:
+        return self.order_by("-created_at", "-pk")
+
+
+class Notification(models.Model):
+    """Something that happened to a person, shown under the bell until they read it.
+
+    ``text`` is written by notifications.events and never quotes an in-the-room
+    post; ``url`` is a path on this site (a CheckConstraint keeps it one), so
+    following it can never leave the site.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    circle = models.ForeignKey(
+        "circles.Circle", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    text = models.CharField(max_length=200)
+    url = models.CharField(max_length=500, help_text="A path on this site, e.g. /circles/…")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=NotificationKind.values),
+                name="notifications_notification_kind_valid",
+            ),
+            # Same-site paths only: "/x", never "//host" or "http://host".
+            models.CheckConstraint(
+                condition=Q(url__startswith="/") & ~Q(url__startswith="//"),
+                name="notifications_notification_url_is_a_path",
+            ),
+        ]
+        indexes = [
+            # The bell on every page: "how many unread notifications has this person?"
+            # Partial, so it holds only unread rows and stays small as people read.
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="notifications_unread_idx",
+            ),
+            # The list page and the digest: "this person's notifications, newest first".
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notifications_list_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.recipient_id}: {self.text}"
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None

@@ -26,7 +26,7 @@ import logging
 import secrets
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -35,13 +35,18 @@ from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
 
 from circles.models import Membership, Status
 from meetings.models import Answer, Meeting, Rsvp
 from notifications.models import (
+    ActivityEmail,
     Delivery,
     DeliveryKind,
     DeliveryState,
+    Notification,
+    NotificationKind,
     NotificationPreferences,
     Preference,
 )
@@ -49,6 +54,7 @@ from notifications.models import (
 if TYPE_CHECKING:
     from django.core.mail.backends.base import BaseEmailBackend
 
+    from circles.models import Circle
     from members.models import User
 
 logger = logging.getLogger(__name__)
@@ -92,15 +98,25 @@ def wants(user: User, kind: str) -> bool:
 
     The one question every app asks before sending an optional email (the
     conversations app asks ``wants(post.author, "replies")``). One query;
-    a person who never changed their settings wants everything.
+    a person who never changed their settings wants everything. Reply emails
+    also need activity emails "at once": a person who chose the Monday digest
+    finds their replies there (and under the bell), not in a separate email.
     """
     if kind not in Preference.values:
         raise ValueError(f"Unknown notification kind {kind!r}; one of {Preference.values}.")
     if not user.is_active:
         return False
-    value = NotificationPreferences.objects.filter(user_id=user.pk).values_list(kind, flat=True)
-    chosen = value.first()
-    return True if chosen is None else bool(chosen)
+    row = (
+        NotificationPreferences.objects.filter(user_id=user.pk)
+        .values_list(kind, "activity_email")
+        .first()
+    )
+    if row is None:
+        return True
+    chosen, activity_email = row
+    if kind == Preference.REPLIES and activity_email != ActivityEmail.IMMEDIATE:
+        return False
+    return bool(chosen)
 
 
 @transaction.atomic
@@ -110,16 +126,123 @@ def preferences_set(
     reminders: bool | None = None,
     digest: bool | None = None,
     replies: bool | None = None,
+    activity_email: str | None = None,
 ) -> NotificationPreferences:
     """Change some of a person's choices (None leaves one as is); creates the row on first use."""
+    if activity_email is not None and activity_email not in ActivityEmail.values:
+        raise ValueError(f"activity_email is one of {ActivityEmail.values}.")
     prefs, _ = NotificationPreferences.objects.select_for_update().get_or_create(user=user)
-    changes = {"reminders": reminders, "digest": digest, "replies": replies}
+    changes = {
+        "reminders": reminders,
+        "digest": digest,
+        "replies": replies,
+        "activity_email": activity_email or None,
+    }
     fields = [name for name, value in changes.items() if value is not None]
     for name in fields:
         setattr(prefs, name, changes[name])
     if fields:
         prefs.save(update_fields=[*fields, "updated_at"])
     return prefs
+
+
+# --- In-app notifications (the bell) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notification to create: for whom, what kind, what it says, where it leads."""
+
+    recipient_id: int
+    kind: str
+    text: str
+    url: str
+
+
+def is_site_path(url: str) -> bool:
+    """A path on this site ("/circles/x/"), never another host ("//evil", "http://…", "/\\evil")."""
+    return (
+        url.startswith("/")
+        and not url.startswith("//")
+        and "\\" not in url
+        and not any(ord(char) < 32 for char in url)
+        and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
+    )
+
+
+@transaction.atomic
+def notify_all(
+    *, notices: Iterable[Notice], actor: User | None = None, circle: Circle | None = None
+) -> list[Notification]:
+    """Create one event's notifications in one INSERT (bulk_create), whatever their number.
+
+    Never for the person who did it (``actor``), and one per recipient: the
+    first notice for a person wins. Texts longer than the column are cut.
+    """
+    actor_id = actor.pk if actor is not None else None
+    seen: set[int] = set()
+    rows = []
+    now = timezone.now()
+    for notice in notices:
+        if notice.recipient_id in (None, actor_id) or notice.recipient_id in seen:
+            continue
+        if notice.kind not in NotificationKind.values:
+            raise ValueError(f"Unknown notification kind {notice.kind!r}.")
+        if not is_site_path(notice.url):
+            raise ValueError(f"A notification leads to a path on this site, not {notice.url!r}.")
+        seen.add(notice.recipient_id)
+        rows.append(
+            Notification(
+                recipient_id=notice.recipient_id,
+                kind=notice.kind,
+                text=Truncator(notice.text).chars(200),
+                url=notice.url,
+                actor_id=actor_id,
+                circle_id=circle.pk if circle is not None else None,
+                created_at=now,
+            )
+        )
+    if not rows:
+        return []
+    return Notification.objects.bulk_create(rows)
+
+
+def notify(
+    *,
+    recipient: User,
+    kind: str,
+    text: str,
+    url: str,
+    actor: User | None = None,
+    circle: Circle | None = None,
+) -> Notification | None:
+    """Tell one person something under the bell; None when they are the actor."""
+    created = notify_all(
+        notices=[Notice(recipient_id=recipient.pk, kind=kind, text=text, url=url)],
+        actor=actor,
+        circle=circle,
+    )
+    return created[0] if created else None
+
+
+@transaction.atomic
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the person's own unread notifications read (all of them when ``ids`` is None).
+
+    Other people's ids are ignored, not an error: the filter is on the recipient.
+    Returns how many changed.
+    """
+    unread = Notification.objects.for_recipient(user).unread()
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
+
+
+def unread_count(user: User) -> int:
+    """The number on the bell. One query, served by the partial unread index."""
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.for_recipient(user).unread().count()
 
 
 # --- Creating what is owed ------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The notification settings page and the signed links in emails.
+"""The notification settings page, the signed links in emails, and the bell with its list.
 
 The links work without signing in: the signature is the permission. A GET
 never changes anything (mail scanners follow links); it shows what the
@@ -10,9 +10,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -23,7 +28,8 @@ from meetings.models import Answer, Meeting, Rsvp
 from notifications import services
 from notifications.emails import answer_text
 from notifications.forms import PreferencesForm
-from notifications.models import Preference
+from notifications.models import Notification, Preference
+from notifications.templatetags.bell import bell_for
 from notifications.tokens import BadLink, read_rsvp_token, read_unsubscribe_token
 
 LINK_PROBLEM = "notifications/link_problem.html"
@@ -160,3 +166,81 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         "notifications/unsubscribed.html",
         {"person": person, "label": label, "done": False, "token": token},
     )
+
+
+# --- The bell and the list of notifications ---------------------------------------------------
+
+PER_PAGE = 20
+
+
+def _bell_context(request: HttpRequest) -> dict[str, object]:
+    return {"bell": bell_for(request.user)}
+
+
+@require_http_methods(["GET"])
+def bell_count(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's unread count: the bell's fragment, polled by htmx.
+
+    Works as a plain GET too (it answers the same small fragment); it reads
+    one COUNT over the partial unread index. A poll from a page whose
+    session has ended answers 286, htmx's "stop polling", rather than a
+    sign-in page swapped into the header.
+    """
+    if not request.user.is_authenticated:
+        if request.htmx:
+            return HttpResponse(status=286)
+        return redirect_to_login(request.get_full_path())
+    response = render(request, "includes/header.html#bell", _bell_context(request))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET"])
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own notifications, newest first, unread ones marked."""
+    rows = Notification.objects.for_recipient(request.user).newest_first().select_related("circle")
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    template = "notifications/list.html" + ("#list" if request.htmx else "")
+    response = render(request, template, {"page": page, **_bell_context(request)})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_http_methods(["POST"])
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """The recipient follows a notification: it is marked read, then they go where it leads.
+
+    A POST (the list's buttons), because it changes a row. Someone else's
+    notification is 404. The target is a path stored by us; it is checked
+    again here, and anything that is not a path on this site sends the
+    person to the list instead (never to another host).
+    """
+    notification = get_object_or_404(Notification.objects.for_recipient(request.user), pk=pk)
+    services.notifications_mark_read(user=request.user, ids=[notification.pk])
+    target = notification.url
+    safe = services.is_site_path(target) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return redirect(target if safe else reverse("notifications:list"))
+
+
+@login_required
+@require_http_methods(["POST"])
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    """The signed-in person marks all their notifications read (htmx: the list and the bell)."""
+    changed = services.notifications_mark_read(user=request.user)
+    if request.htmx:
+        rows = Notification.objects.for_recipient(request.user).newest_first()
+        page = Paginator(rows.select_related("circle"), PER_PAGE).get_page(request.POST.get("page"))
+        response = render(
+            request,
+            "notifications/list.html#list",
+            {"page": page, "bell_oob": True, **_bell_context(request)},
+        )
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    if changed:
+        messages.success(request, "All your notifications are marked read.")
+    return redirect("notifications:list")

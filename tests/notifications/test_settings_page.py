@@ -1,5 +1,5 @@
-"""/settings/notifications/: three switches, on by default, saved for the signed-in person;
-and wants(), the question other apps ask before an optional email."""
+"""/settings/notifications/: three switches and when activity emails go, on by default,
+saved for the signed-in person; and wants(), the question other apps ask before an optional email."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def test_everything_is_on_until_changed(client):
     person = UserFactory()
     client.force_login(person)
     html = client.get(URL).content.decode()
-    assert html.count("checked") == 3
+    assert html.count("checked") == 4  # three switches, and "Email me at once"
     assert "Meeting reminders" in html and "Weekly digest" in html
     assert "Replies to my posts" in html
     assert not NotificationPreferences.objects.exists()  # rows are created lazily
@@ -39,7 +39,7 @@ def test_saving_turns_emails_off_and_back_on(client):
     assert "Your email settings are saved." in response.content.decode()
     prefs = NotificationPreferences.objects.get(user=person)
     assert (prefs.reminders, prefs.digest, prefs.replies) == (False, True, False)
-    assert response.content.decode().count("checked") == 1
+    assert response.content.decode().count("checked") == 2  # the digest, and "at once"
     client.post(URL, {"reminders": "on", "digest": "on", "replies": "on"})
     prefs.refresh_from_db()
     assert (prefs.reminders, prefs.digest, prefs.replies) == (True, True, True)

@@ -144,6 +144,10 @@ EXPECTED: dict[str, tuple] = {
     "notifications:settings": SIGNED_IN,
     "notifications:rsvp": ALL_200,  # a confirm page; the signature is the key
     "notifications:unsubscribe": ALL_200,  # a confirm page; one-click is the POST
+    "notifications:list": SIGNED_IN,  # one's own notifications only
+    "notifications:count": SIGNED_IN,  # the bell's fragment (htmx signed out: 286, stop polling)
+    "notifications:read_all": SIGNED_IN_POST,
+    "notifications:open": SIGNED_IN_POST,  # POST marks read; someone else's is 404
     # Uploaded files, served by Django only with DEBUG on (the web server otherwise).
     "^media/(?P<path>.*)$": (404, 404, 404, 404, 404),
 }
