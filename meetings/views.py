@@ -230,7 +230,8 @@ def meeting_rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if error:
         messages.error(request, error)
     next_url = request.POST.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(
+    # Only a path on this site: redirect() would read anything else as a URL name (a 500).
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(next_url)
