@@ -8,6 +8,7 @@ list, follows the notification to the reply, and the bell reads 0 again.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from circles.models import Role
 from config.celery import app as celery_app
@@ -56,10 +57,8 @@ def test_a_reply_raises_the_bell_of_the_posts_author_without_a_reload(
     page_a.locator("#replies .reply", has_text="Local meetups worked for me.").wait_for()
     assert page_a.locator("#bell .bell-count").inner_text() == "0"  # never for the replier
 
-    page_b.wait_for_function(
-        "document.querySelector('#bell .bell-count').textContent.trim() === '1'",
-        timeout=RISES_WITHIN_MS,
-    )
+    # The bell element is swapped on each poll, so look it up afresh (a locator does).
+    expect(page_b.locator("#bell .bell-count")).to_have_text("1", timeout=RISES_WITHIN_MS)
     assert page_b.evaluate("window.__stayed") is True
     assert "bell-unread" in page_b.locator("#bell").get_attribute("class")
 
