@@ -14,7 +14,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,9 +32,14 @@ from members.services import AccountError, account_delete, sole_host_circles
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
+    """A path on this site from ``next``, else ``fallback`` (never a name to reverse)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return fallback
@@ -94,7 +99,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             form.save_profile()
             messages.success(request, "Your profile is saved.")
-            return redirect(_safe_next(request, reverse("members:me")))
+            return HttpResponseRedirect(_safe_next(request, reverse("members:me")))
         messages.error(request, "Please fix the marked fields; nothing was saved yet.")
     else:
         form = ProfileForm(instance=instance, user=request.user)
@@ -119,7 +124,7 @@ def profile_skip(request: HttpRequest) -> HttpResponse:
         prompted_at=timezone.now()
     )
     messages.info(request, "You can fill in your profile any time from your name in the header.")
-    return redirect(_safe_next(request, reverse("circles:directory")))
+    return HttpResponseRedirect(_safe_next(request, reverse("circles:directory")))
 
 
 @never_cache

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -49,8 +49,13 @@ def _item_url(item: Post | Reply) -> str:
 
 
 def _back(request: HttpRequest, fallback: str) -> str:
+    """Where to go after an action: a path on this site from ``next``, else ``fallback``."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    ):
         return target
     return fallback
 
@@ -133,7 +138,8 @@ def _moderate(request: HttpRequest, slug: str, kind: str, item_id: int, do) -> H
     done_message = do(item, reason)
     if done_message:
         messages.success(request, done_message)
-    return redirect(_back(request, reverse("moderation:queue", kwargs={"slug": slug})))
+    # A plain redirect: never reverse() a name from a form field.
+    return HttpResponseRedirect(_back(request, reverse("moderation:queue", kwargs={"slug": slug})))
 
 
 @login_required

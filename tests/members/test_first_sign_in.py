@@ -84,3 +84,10 @@ def test_saving_the_welcome_form_lands_on_the_profile(client):
     )
     assert response["Location"] == reverse("members:me")
     assert Profile.objects.get(user=user).headline == "Hi"
+
+
+@pytest.mark.parametrize("next_url", ["13", "home", "//evil.example/", "https://evil.example/"])
+def test_skip_ignores_a_strange_next(client, next_url):
+    client.force_login(UserFactory())
+    response = client.post(reverse("members:profile_skip"), {"next": next_url})
+    assert response["Location"] == reverse("circles:directory")

@@ -109,3 +109,19 @@ def test_a_flagged_hidden_item_can_still_be_flagged_and_counted(table):
     services.item_hide(item=table.post, by=table.host)
     flag = services.flag_create(item=table.post, flagged_by=table.member, reason=Reason.SPAM)
     assert flag.post == table.post
+
+
+@pytest.mark.parametrize(
+    "next_url", ["13", "null", "//evil.example/x", "https://evil.example/", "¢"]
+)
+def test_a_strange_next_falls_back_to_the_queue(client, table, next_url):
+    client.force_login(table.host)
+    response = act(client, table, "hide", "post", table.post, next=next_url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("moderation:queue", args=[table.circle.slug])
+
+
+def test_a_next_on_this_site_is_followed(client, table):
+    client.force_login(table.host)
+    response = act(client, table, "hide", "post", table.post, next=table.post.get_absolute_url())
+    assert response["Location"] == table.post.get_absolute_url()
