@@ -44,17 +44,28 @@ def _async_unsafe_for_live_server() -> Iterator[None]:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# One Playwright per process: a module elsewhere that reuses this fixture
+# (tests/notifications/test_e2e_reminder.py) gets the same browser, since a
+# second sync_playwright() inside the first one's event loop is refused.
+_RUNNING: dict[str, object] = {}
+
+
 @pytest.fixture(scope="session")
 def browser(_async_unsafe_for_live_server):
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium (.ci/run does)")
+    if "browser" in _RUNNING:
+        yield _RUNNING["browser"]
+        return
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
+        _RUNNING["browser"] = browser
         yield browser
+        _RUNNING.pop("browser", None)
         browser.close()
 
 
