@@ -35,6 +35,7 @@ from circles.models import (
     Status,
 )
 from circles.receivers import INVITATION_SESSION_KEY
+from circles.suggestions import suggest_circles
 from meetings.models import Meeting, MeetingStatus
 
 DIRECTORY_PAGE_SIZE = 12
@@ -99,6 +100,8 @@ def directory(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query_string": query.urlencode(),
         "filtered": form.is_bound and form.is_valid() and form.is_filtered(),
+        # "Circles you might sit at": whole pages only, not the htmx filter answers.
+        "suggestions": [] if request.htmx else suggest_circles(request.user),
     }
     return render(request, _partial(request, "circles/directory.html", "results"), context)
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 
 from circles.models import Frequency, Listing, Role, Status
@@ -152,3 +153,49 @@ def test_queries_do_not_grow_with_circles(person, design, django_assert_max_num_
         MembershipFactory(circle=circle, user=ProfileFactory(industry=Industry.DESIGN).user)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(suggest_circles(person)) == 3
+
+
+# --- On the directory page -------------------------------------------------------
+
+
+def test_the_directory_shows_suggestions_to_a_signed_in_member(client, person, design):
+    circle_about(design, name="Tuesday Breakfast Thinkers", weekday=1, start_time=dt.time(6, 30))
+    client.force_login(person)
+    html = client.get(reverse("circles:directory")).content.decode()
+    assert "Circles you might sit at" in html
+    assert "No one in design yet; on design; meets Tuesdays 6:30 your time; in Chicago." in html
+
+
+def test_signed_out_visitors_see_no_suggestions(client, design):
+    circle_about(design)
+    assert (
+        "Circles you might sit at" not in client.get(reverse("circles:directory")).content.decode()
+    )
+
+
+def test_without_a_profile_the_section_asks_for_one(client):
+    client.force_login(UserFactory())
+    html = client.get(reverse("circles:directory")).content.decode()
+    assert reverse("members:profile_edit") in html
+
+
+def test_htmx_filter_answers_leave_the_suggestions_alone(client, person, design):
+    circle_about(design)
+    client.force_login(person)
+    html = client.get(reverse("circles:directory"), headers={"HX-Request": "true"}).content.decode()
+    assert "Circles you might sit at" not in html
+
+
+def test_directory_queries_do_not_grow_with_suggestions(
+    client, person, design, django_assert_max_num_queries
+):
+    for _ in range(3):
+        circle_about(design)
+    client.force_login(person)
+    with django_assert_max_num_queries(20) as few:
+        client.get(reverse("circles:directory"))
+    for _ in range(25):
+        circle = circle_about(design)
+        MembershipFactory(circle=circle, user=ProfileFactory(industry=Industry.DESIGN).user)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(reverse("circles:directory")).status_code == 200
