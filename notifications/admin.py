@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from notifications import services
-from notifications.models import Delivery, DeliveryState, NotificationPreferences
+from notifications.models import Delivery, DeliveryState, Notification, NotificationPreferences
 
 
 class DueFilter(admin.SimpleListFilter):
@@ -98,3 +98,14 @@ class NotificationPreferencesAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["user__email", "user__display_name"]
     raw_id_fields = ["user"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "kind", "text", "circle", "actor", "read_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["recipient", "actor", "circle"]
+    search_fields = ["text", "recipient__email", "recipient__display_name", "circle__name"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["recipient", "actor", "circle"]
+    readonly_fields = ["created_at", "read_at"]
