@@ -242,8 +242,9 @@ def test_circle_page_queries_do_not_grow(client, django_assert_max_num_queries):
     meetings_materialize(circle=circle)
     client.force_login(host)
     # 7 of ours, 3 for the meetings section (membership, meetings with counts, the
-    # viewer's RSVPs) and 2 for the posts section (membership, posts with counts).
-    with django_assert_max_num_queries(12):
+    # viewer's RSVPs) and 2 for the posts section (membership, posts with counts),
+    # and the header bell's unread count.
+    with django_assert_max_num_queries(13):
         response = client.get(circle.get_absolute_url())
     assert response.status_code == 200
     assert len(response.context["members"]) == 12
@@ -258,8 +259,9 @@ def test_members_page_queries_do_not_grow(client, django_assert_max_num_queries)
     sponsor = MembershipFactory(circle=circle).user
     MembershipFactory.create_batch(10, circle=circle, invited_by=sponsor)
     client.force_login(host)
-    # session, user, circle, topics, hosts, the viewer's membership, members+sponsors
-    with django_assert_max_num_queries(7):
+    # session, user, circle, topics, hosts, the viewer's membership, members+sponsors,
+    # the header bell's unread count
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("circles:members", args=[circle.slug]))
     assert response.status_code == 200
     assert response.content.decode().count('class="member-row"') == 12

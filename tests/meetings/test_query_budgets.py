@@ -32,8 +32,8 @@ MEETING_PAGE = 11
 HTMX_RSVP = 19
 HTMX_VOTE = 20
 # Session, user, circle, membership (access), meetings with their counts,
-# my answers, my waitlist places, membership (host links).
-MEETING_LIST = 7
+# my answers, my waitlist places, membership (host links), the header bell's count.
+MEETING_LIST = 8
 # The feed by its token with its person, then every upcoming meeting with its circle.
 FEED = 2
 CIRCLE_TAG = 3
