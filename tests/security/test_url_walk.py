@@ -154,12 +154,16 @@ EXPECTED: dict[str, tuple] = {
 
 # The admin: staff only. Everyone else is sent to the admin's sign-in (never a
 # 200); staff get the page, a redirect (object URLs to their change page,
-# view-on-site to the circle) or a 404 for a page that does not exist.
+# view-on-site to the circle), a 403 where the admin allows no one (adding or
+# deleting audit-log rows, autocomplete without its parameters) or a 404 for a
+# page that does not exist.
 ADMIN_NON_STAFF = {ADMIN_LOGIN}
-ADMIN_STAFF = {200, 302, 404}
+ADMIN_STAFF = {200, 302, 403, 404}
 ADMIN_SPECIAL: dict[str, tuple] = {
-    "admin:login": (LOGIN, LOGIN, LOGIN, LOGIN, HOME),
-    "admin:logout": (HOME, HOME, HOME, HOME, HOME),
+    # allauth's sign-in guards the admin's: signed-in people who are not staff get a 403.
+    "admin:login": ({LOGIN}, {LOGIN, 403}, {LOGIN, 403}, {LOGIN, 403}, {HOME}),
+    # Signing out is a POST; a GET signed out goes to the admin's front page.
+    "admin:logout": ({HOME}, {HOME}, {HOME}, {HOME}, {HOME, 405}),
 }
 
 # Circle pages anyone may open for a listed circle; everything else under a
@@ -228,7 +232,7 @@ def test_the_admin_is_for_staff_only_and_get_changes_nothing(world):
         for role in ROLES:
             got = classify(get_as(world, role, url))
             if route.key in ADMIN_SPECIAL:
-                allowed = {ADMIN_SPECIAL[route.key][ROLES.index(role)]}
+                allowed = ADMIN_SPECIAL[route.key][ROLES.index(role)]
             elif role == "staff":
                 allowed = ADMIN_STAFF | {HOME}
             else:
