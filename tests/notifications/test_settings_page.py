@@ -1,5 +1,5 @@
 """/settings/notifications/: three switches and when activity emails go, on by default,
-saved for the signed-in person; and wants(), the question other apps ask before an optional email."""
+saved for the signed-in person; and wants(), asked by other apps before an optional email."""
 
 from __future__ import annotations
 
