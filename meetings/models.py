@@ -244,8 +244,13 @@ class AgendaTopic(models.Model):
     """A question or subject a member proposes for one meeting (Lean Coffee)."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="topics")
+    # A topic others voted on outlives its author's account ("a former member").
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agenda_topics"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agenda_topics",
     )
     title = models.CharField(max_length=140)
     details = models.TextField(blank=True, max_length=2000)

@@ -119,3 +119,22 @@ def test_deletion_page_queries(client, table, django_assert_max_num_queries):
         MembershipFactory(user=leaver)
     with django_assert_max_num_queries(6):
         assert client.get(reverse("members:account_delete")).status_code == 200
+
+
+def test_an_agenda_topic_others_voted_on_stays_with_its_votes(client, table):
+    from meetings.models import AgendaTopic, Vote
+    from tests.meetings.conftest import make_meeting
+
+    circle, host, leaver, *_ = table
+    meeting = make_meeting(circle)
+    topic = AgendaTopic.objects.create(meeting=meeting, author=leaver, title="Pricing")
+    Vote.objects.create(topic=topic, meeting=meeting, user=host)
+    client.force_login(leaver)
+    assert delete(client, leaver.email).status_code == 302
+
+    topic.refresh_from_db()
+    assert topic.author is None
+    assert topic.votes.filter(user=host).exists()
+    client.force_login(host)
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Proposed by a former member" in page
