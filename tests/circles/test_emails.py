@@ -88,7 +88,7 @@ def test_invitation_email(circle, send_mail):
     assert "06:30 (America/Chicago)" in message.body  # the time names its zone
 
 
-def test_no_mail_before_the_commit(circle, eager_tasks, django_capture_on_commit_callbacks):
+def test_no_mail_before_the_commit(circle, django_capture_on_commit_callbacks):
     MembershipFactory(circle=circle, role=Role.HOST)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.membership_request(circle=circle, user=UserFactory())

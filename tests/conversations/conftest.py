@@ -5,7 +5,6 @@ from dataclasses import dataclass
 import pytest
 
 from circles.models import Circle, Role
-from config.celery import app as celery_app
 from members.models import User
 from tests.factories import MembershipFactory, UserFactory, make_circle_with_host
 
@@ -13,15 +12,6 @@ from tests.factories import MembershipFactory, UserFactory, make_circle_with_hos
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _celery_eager():
-    """Tasks queued on commit run in the test, so mail.outbox shows what was sent."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 @dataclass

@@ -7,11 +7,9 @@ list, follows the notification to the reply, and the bell reads 0 again.
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
 
 from circles.models import Role
-from config.celery import app as celery_app
 from conversations.models import Kind, Post
 from tests.e2e.helpers import signed_in_page
 from tests.factories import MembershipFactory, UserFactory, make_circle_with_host
@@ -19,16 +17,8 @@ from tests.factories import MembershipFactory, UserFactory, make_circle_with_hos
 RISES_WITHIN_MS = 5_000
 
 
-@pytest.fixture
-def _eager_tasks():
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
-
-
 def test_a_reply_raises_the_bell_of_the_posts_author_without_a_reload(
-    new_page, live_server, transactional_db, settings, _eager_tasks
+    new_page, live_server, transactional_db, settings
 ):
     settings.NOTIFICATIONS_BELL_POLL_SECONDS = 1
     circle, host = make_circle_with_host(name="Tuesday Breakfast Thinkers")

@@ -12,7 +12,6 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from circles.models import Membership, Status
-from config.celery import app as celery_app
 from tests.factories import TEST_PASSWORD, CircleFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -74,14 +73,6 @@ def test_filters_work_as_a_plain_form_without_javascript(browser, live_server, d
         context.close()
 
 
-@pytest.fixture
-def eager_tasks():
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
-
-
 def sign_in(page, user):
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(user.email)
@@ -90,7 +81,7 @@ def sign_in(page, user):
     expect(page.get_by_role("banner")).to_contain_text(user.name)
 
 
-def test_host_creates_a_circle_and_approves_a_request(new_page, eager_tasks, settings):
+def test_host_creates_a_circle_and_approves_a_request(new_page, settings):
     host = UserFactory(display_name="Hana Host", time_zone="America/Chicago")
     friend = UserFactory(display_name="Femi Friend")
 

@@ -3,42 +3,14 @@ page reload (htmx swaps the panels and the counts in place)."""
 
 from __future__ import annotations
 
-import pytest
-from django.conf import settings
-from django.test import Client
-
-from config.celery import app as celery_app
 from meetings.models import AgendaTopic, Answer, Rsvp, Vote
 from meetings.services import meetings_materialize
+from tests.e2e.helpers import signed_in_page
 from tests.factories import MembershipFactory, UserFactory, make_circle_with_host
 
 
-@pytest.fixture
-def _eager_tasks():
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
-
-
-def signed_in_page(new_page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page = new_page()
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return page
-
-
 def test_a_member_rsvps_proposes_and_votes_without_a_reload(
-    new_page, live_server, transactional_db, _eager_tasks
+    new_page, live_server, transactional_db
 ):
     circle, host = make_circle_with_host(name="Tuesday Breakfast Thinkers", seat_limit=12)
     milo = UserFactory(display_name="Milo Member")

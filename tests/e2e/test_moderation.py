@@ -6,31 +6,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from circles.models import Role
 from conversations.models import Kind, Post
 from members.models import User
 from moderation.models import ActionKind, Flag, ModerationAction
+from tests.e2e.helpers import signed_in_page
 from tests.factories import MembershipFactory, UserFactory, make_circle_with_host
-
-
-def signed_in_page(new_page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page = new_page()
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return page
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,46 +3,18 @@ live (htmx polling), within 3 seconds and without a reload."""
 
 from __future__ import annotations
 
-import pytest
 from django.conf import settings
 from django.test import Client
 
 from circles.models import Role
-from config.celery import app as celery_app
 from conversations.models import Kind, Post
+from tests.e2e.helpers import signed_in_page
 from tests.factories import MembershipFactory, UserFactory, make_circle_with_host
 
 LIVE_WITHIN_MS = 3_000
 
 
-@pytest.fixture
-def _eager_tasks():
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
-
-
-def signed_in_page(new_page, live_server, user):
-    """A fresh browser context (its own cookies) signed in as this person."""
-    client = Client()
-    client.force_login(user)
-    page = new_page()
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return page
-
-
-def test_two_members_see_each_others_replies_appear_live(
-    new_page, live_server, transactional_db, _eager_tasks
-):
+def test_two_members_see_each_others_replies_appear_live(new_page, live_server, transactional_db):
     circle, host = make_circle_with_host(name="Tuesday Breakfast Thinkers")
     alice = UserFactory(display_name="Alice Asker")
     bob = UserFactory(display_name="Bob Helper")
@@ -106,7 +78,7 @@ def set_visibility(page, state: str) -> None:
 
 
 def test_polling_pauses_while_hidden_and_stops_when_the_post_is_deleted(
-    new_page, live_server, transactional_db, _eager_tasks
+    new_page, live_server, transactional_db
 ):
     circle, host = make_circle_with_host()
     alice = UserFactory()
@@ -139,9 +111,7 @@ def test_polling_pauses_while_hidden_and_stops_when_the_post_is_deleted(
     assert len(polls) == stopped_at
 
 
-def test_the_thread_works_as_plain_pages_without_javascript(
-    browser, live_server, transactional_db, _eager_tasks
-):
+def test_the_thread_works_as_plain_pages_without_javascript(browser, live_server, transactional_db):
     circle, host = make_circle_with_host()
     bob = UserFactory(display_name="Bob Helper")
     MembershipFactory(circle=circle, user=bob)

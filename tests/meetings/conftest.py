@@ -8,7 +8,6 @@ import pytest
 from django.utils import timezone
 
 from circles.models import Circle, Role, Status
-from config.celery import app
 from meetings.models import Meeting
 from members.models import User
 from tests.factories import MembershipFactory, UserFactory, make_circle_with_host
@@ -18,15 +17,6 @@ from tests.factories import MembershipFactory, UserFactory, make_circle_with_hos
 def _fast_passwords(settings):
     """These tests make many members and sign them in with force_login: skip slow hashing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _eager_celery():
-    """Tasks queued on commit run inline, so their emails land in mail.outbox."""
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 def add_member(circle: Circle, *, role: str = Role.MEMBER, **user_fields) -> User:

@@ -10,22 +10,12 @@ import time_machine
 from django.utils import timezone
 
 from circles.models import Circle, Role, Status
-from config.celery import app as celery_app
 from meetings.models import Meeting
 from members.models import User
 from tests.factories import MembershipFactory, UserFactory, make_circle_with_host
 
 # A Monday, 10:00 UTC (04:00 in Chicago): the start of most stories here.
 T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _celery_eager():
-    """Tasks queued on commit (RSVP side effects) run in the test."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture(autouse=True)
