@@ -147,7 +147,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",  # one redis-py client per pool
             "LOCATION": env_str("REDIS_CACHE_URL", REDIS_URL),
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "peertables"),
         }
@@ -155,13 +155,19 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# An open thread's poll answers "nothing new" from the cache alone; only a cache
+# every web process shares can vouch for that (conversations/live.py).
+THREAD_POLL_FAST_PATH = env_bool("THREAD_POLL_FAST_PATH", bool(REDIS_URL))
 
 # --- Accounts ----------------------------------------------------------------
 AUTH_USER_MODEL = "members.User"
+# Django's and allauth's backends, loading the signed-in person from the cache
+# (members/backends.py; a save or delete of the row drops it).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "members.backends.CachedModelBackend",
+    "members.backends.CachedAuthenticationBackend",
 ]
+USER_CACHE_SECONDS = env_int("USER_CACHE_SECONDS", 300)
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -52,13 +53,24 @@ def post_for_member(
     members see a notice in its place. ``post.viewer_moderates`` says whether
     this person is a host, co-host or staff there.
     """
-    circle, _, moderates = circle_for_reader(user, slug)
-    posts = Post.objects.filter(circle=circle).select_related("author")
+    if not user.is_authenticated:
+        raise Http404
+    # One query: the post, its circle, its author, and the reader's role there
+    # (circle_for_reader's rule, for a thread and its poll every 2 seconds).
+    role = Membership.objects.filter(
+        circle_id=OuterRef("circle_id"), user=user, status=Status.ACTIVE
+    ).values("role")[:1]
+    posts = (
+        Post.objects.filter(circle__slug=slug)
+        .select_related("circle", "author")
+        .annotate(viewer_role=Subquery(role))
+    )
     if not include_deleted:
         posts = posts.live()
     post = get_object_or_404(posts, pk=post_id)
-    post.circle = circle  # already loaded; spares a query for URLs
-    post.viewer_moderates = moderates
+    if post.viewer_role is None and not user.is_staff:
+        raise Http404
+    post.viewer_moderates = user.is_staff or post.viewer_role in HOST_ROLES
     return post
 
 

@@ -4,3 +4,31 @@ from django.apps import AppConfig
 class ConversationsConfig(AppConfig):
     name = "conversations"
     verbose_name = "Conversations"
+
+    def ready(self) -> None:
+        """Keep a thread poll's cached "nothing new" honest (conversations/live.py).
+
+        These only bump counters in the cache; no database write hangs off a signal.
+        """
+        from django.db.models.signals import post_delete, post_save
+
+        from circles.models import Membership
+        from conversations import live
+        from conversations.models import Post, Reply
+
+        def post_changed(sender: type, instance: Post, **kwargs: object) -> None:
+            live.thread_changed(instance.pk)
+
+        def reply_changed(sender: type, instance: Reply, **kwargs: object) -> None:
+            live.thread_changed(instance.post_id)
+
+        def membership_changed(sender: type, instance: Membership, **kwargs: object) -> None:
+            live.access_changed(instance.user_id)
+
+        for model, receiver in (
+            (Post, post_changed),
+            (Reply, reply_changed),
+            (Membership, membership_changed),
+        ):
+            for signal in (post_save, post_delete):
+                signal.connect(receiver, sender=model, dispatch_uid=f"live-{model.__name__}")

@@ -22,7 +22,7 @@ from django_htmx.http import HttpResponseStopPolling, reswap, retarget
 
 from circles.access import circle_for_host, circle_for_member
 from circles.models import HOST_ROLES, Membership, Status
-from conversations import services
+from conversations import fragments, live, services
 from conversations.access import (
     circle_for_reader,
     introduction_for_invitee,
@@ -137,14 +137,13 @@ def post_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _thread_context(request: HttpRequest, post: Post, **extra: object) -> dict[str, object]:
-    replies = list(post.replies.live().for_thread())
-    for reply in replies:
-        reply.post = post
+    replies_html, cursor, reply_count = fragments.render_thread(request, post)
     context: dict[str, object] = {
         "circle": post.circle,
         "post": post,
-        "replies": replies,
-        "cursor": replies[-1].pk if replies else 0,
+        "replies_html": replies_html,
+        "reply_count": reply_count,
+        "cursor": cursor,
         "is_author": post.author_id is not None and post.author_id == request.user.pk,
         "is_moderator": post.viewer_moderates,
         "reply_form": ReplyForm(),
@@ -157,8 +156,18 @@ def _thread_context(request: HttpRequest, post: Post, **extra: object) -> dict[s
 @require_GET
 def post_detail(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     """Active members read a post and its replies; the thread updates live with htmx."""
+    seen = live.generations(post_id=post_id, user_id=request.user.pk)
     post = post_for_member(request.user, slug, post_id)
-    return render(request, DETAIL, _thread_context(request, post))
+    context = _thread_context(request, post)
+    if not post.is_hidden or post.viewer_moderates:
+        live.remember(
+            post_id=post.pk,
+            user_id=request.user.pk,
+            slug=slug,
+            seen=seen,
+            last_id=context["cursor"],
+        )
+    return render(request, DETAIL, context)
 
 
 @members_only
@@ -245,8 +254,15 @@ def reply_poll(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
 
     204 when nothing is new; only the new replies (and a poller carrying the new
     cursor) otherwise; 286 (htmx: stop polling) once the post is deleted. Its
-    queries do not grow with the thread: auth, the post, and one for new replies.
+    queries do not grow with the thread: the membership, the post, and one for
+    new replies; none at all when the cache vouches nothing is new (live.py).
     """
+    after = _cursor(request, request.GET)
+    if after is None:
+        return HttpResponseBadRequest("after must be a reply id")
+    if live.nothing_new(post_id=post_id, user_id=request.user.pk, slug=slug, after=after):
+        return HttpResponse(status=204)
+    seen = live.generations(post_id=post_id, user_id=request.user.pk)
     post = post_for_member(request.user, slug, post_id, include_deleted=True)
     if post.is_deleted:
         # 286 tells htmx to stop polling for good; the notice closes the form.
@@ -257,10 +273,14 @@ def reply_poll(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
         response = render(request, DETAIL + "#post-hidden", {"post": post})
         response.status_code = HttpResponseStopPolling.status_code
         return response
-    after = _cursor(request, request.GET)
-    if after is None:
-        return HttpResponseBadRequest("after must be a reply id")
     new = list(post.replies.live().for_thread().after(after))
+    live.remember(
+        post_id=post.pk,
+        user_id=request.user.pk,
+        slug=slug,
+        seen=seen,
+        last_id=new[-1].pk if new else after,
+    )
     if not new:
         return HttpResponse(status=204)
     for reply in new:

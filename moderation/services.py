@@ -14,7 +14,9 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from circles.models import Circle
+from conversations import live
 from conversations.models import Post, Reply
+from members.backends import forget_user
 from moderation.models import ActionKind, Flag, ModerationAction, Reason
 
 if TYPE_CHECKING:
@@ -95,6 +97,7 @@ def item_hide(*, item: Post | Reply, by: User, reason: str = "", as_staff: bool 
     if not updated:
         return False
     item.refresh_from_db(fields=["hidden_at", "hidden_by"])
+    live.thread_changed(item.pk if isinstance(item, Post) else item.post_id)
     action_record(
         actor=by,
         kind=ActionKind.HIDE,
@@ -116,6 +119,7 @@ def item_restore(*, item: Post | Reply, by: User, reason: str = "", as_staff: bo
     if not updated:
         return False
     item.refresh_from_db(fields=["hidden_at", "hidden_by"])
+    live.thread_changed(item.pk if isinstance(item, Post) else item.post_id)
     action_record(
         actor=by,
         kind=ActionKind.RESTORE,
@@ -179,6 +183,7 @@ def person_suspend(*, person: User, by: User, reason: str = "") -> bool:
     )
     if not updated:
         return False
+    forget_user(person.pk)  # the cached row still says active (members.backends)
     person.refresh_from_db(fields=["is_active", "suspended_at", "suspended_reason"])
     action_record(actor=by, kind=ActionKind.SUSPEND, target=person, reason=reason, as_staff=True)
     return True
@@ -193,6 +198,7 @@ def person_unsuspend(*, person: User, by: User, reason: str = "") -> bool:
     )
     if not updated:
         return False
+    forget_user(person.pk)  # the cached row still says active (members.backends)
     person.refresh_from_db(fields=["is_active", "suspended_at", "suspended_reason"])
     action_record(actor=by, kind=ActionKind.UNSUSPEND, target=person, reason=reason, as_staff=True)
     return True
