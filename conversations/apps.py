@@ -31,4 +31,9 @@ class ConversationsConfig(AppConfig):
             (Membership, membership_changed),
         ):
             for signal in (post_save, post_delete):
-                signal.connect(receiver, sender=model, dispatch_uid=f"live-{model.__name__}")
+                # weak=False: these are local functions, nothing else holds them. With
+                # DEBUG on, Django's argument check caches them, which hid that they
+                # were collected, and so never called, in production.
+                signal.connect(
+                    receiver, sender=model, weak=False, dispatch_uid=f"live-{model.__name__}"
+                )
