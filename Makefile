@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help bootstrap sync migrate seed run worker test test-fast bench lint format check-deploy clean
+.PHONY: help bootstrap sync migrate seed run prod worker test test-fast bench lint format check-deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ seed: migrate ## Load the demo data (idempotent)
 run: seed ## Set up and serve the demo at http://127.0.0.1:8000 with a Celery worker and beat
 	@echo "Serving http://$(HOST):$(PORT)/ with a Celery worker and beat. Ctrl-C stops everything."
 	HOST=$(HOST) PORT=$(PORT) $(UV) run honcho --procfile Procfile.dev start
+
+prod: sync ## Production: check the env, migrate, collectstatic, N gunicorns, M workers, one beat (docs/DEPLOY.md)
+	HOST=$(HOST) PORT=$(PORT) $(UV) run python -m deploy.processes start
 
 worker: sync ## Run a Celery worker with beat (alone)
 	$(UV) run celery -A config worker --beat --loglevel INFO
