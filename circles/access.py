@@ -23,10 +23,30 @@ if TYPE_CHECKING:
 
 
 def membership_of(user: User | AnonymousUser, circle: Circle) -> Membership | None:
-    """This person's active membership in the circle, or None."""
+    """This person's active membership in the circle, or None.
+
+    A view that already read it (``remember_membership``) spares the template
+    tags on its page asking again.
+    """
     if not user.is_authenticated:
         return None
+    known = getattr(circle, "_viewer_membership", None)
+    if known is not None and known[0] == user.pk:
+        return known[1]
     return Membership.objects.filter(circle=circle, user=user, status=Status.ACTIVE).first()
+
+
+def remember_membership(user: User | AnonymousUser, circle: Circle, membership: Membership | None):
+    """For the rest of this request, ``membership_of(user, circle)`` is ``membership``'s answer.
+
+    For a read-only page only: the note lives on this circle object, which a
+    view that changes memberships must not reuse.
+    """
+    if user.is_authenticated:
+        active = (
+            membership if membership is not None and membership.status == Status.ACTIVE else None
+        )
+        circle._viewer_membership = (user.pk, active)
 
 
 def circle_for_viewer(

@@ -132,6 +132,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         request.user, slug, _with_next_meeting(Circle.objects.with_directory_data())
     )
     membership = access.viewer_membership(request.user, circle)
+    access.remember_membership(request.user, circle, membership)  # for the page's template tags
     is_active = membership is not None and membership.status == Status.ACTIVE
     sees_inside = is_active or request.user.is_staff
     zone = _viewer_zone(request, circle)

@@ -4,3 +4,18 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        """A notification saved or deleted one by one (the admin, a cascade) also drops the
+        cached bell count; services.notify_all and notifications_mark_read drop it for the
+        bulk writes that send no signals."""
+        from django.db.models.signals import post_delete, post_save
+
+        from notifications.models import Notification
+        from notifications.services import _forget_unread_counts
+
+        def changed(sender: type, instance: Notification, **kwargs: object) -> None:
+            _forget_unread_counts([instance.recipient_id])
+
+        post_save.connect(changed, sender=Notification, dispatch_uid="bell-unread-save")
+        post_delete.connect(changed, sender=Notification, dispatch_uid="bell-unread-delete")

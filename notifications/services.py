@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
@@ -204,7 +205,9 @@ def notify_all(
         )
     if not rows:
         return []
-    return Notification.objects.bulk_create(rows)
+    created = Notification.objects.bulk_create(rows)
+    _forget_unread_counts(seen)
+    return created
 
 
 def notify(
@@ -235,14 +238,38 @@ def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> 
     unread = Notification.objects.for_recipient(user).unread()
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))
-    return unread.update(read_at=timezone.now())
+    changed = unread.update(read_at=timezone.now())
+    _forget_unread_counts([user.pk])
+    return changed
+
+
+# The bell is on every signed-in page and asks again every 30 seconds; its count
+# is kept in the cache and dropped whenever a notification is created or read.
+UNREAD_COUNT_SECONDS = 5 * 60
+
+
+def _unread_key(user_id: int) -> str:
+    return f"bell:unread:{user_id}"
+
+
+def _forget_unread_counts(user_ids: Iterable[int]) -> None:
+    # Now, and again after commit: a request that counted before the commit
+    # may have stored the old number in between.
+    keys = [_unread_key(user_id) for user_id in user_ids]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def unread_count(user: User) -> int:
-    """The number on the bell. One query, served by the partial unread index."""
+    """The number on the bell: from the cache, else one query on the partial unread index."""
     if not user.is_authenticated:
         return 0
-    return Notification.objects.for_recipient(user).unread().count()
+    key = _unread_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.for_recipient(user).unread().count()
+        cache.set(key, count, UNREAD_COUNT_SECONDS)
+    return count
 
 
 # --- Creating what is owed ------------------------------------------------------------------

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django import template
 
-from circles.models import Membership, Status
+from circles.access import membership_of
 from conversations.models import Post
 
 if TYPE_CHECKING:
@@ -24,13 +24,13 @@ def circle_recent_posts(circle: Circle, user, limit: int = RECENT_POSTS) -> dict
     Posts hidden by a host are left out of this preview.
 
     Two queries whatever the circle's size: whether this person sees the
-    inside (active member or staff), and the posts with their live reply
-    counts. People who may not see the inside get nothing rendered, so the
-    caller cannot leak a private board by forgetting its own check.
+    inside (active member or staff; none when the page already knows), and
+    the posts with their live reply counts. People who may not see the inside
+    get nothing rendered, so the caller cannot leak a private board by
+    forgetting its own check.
     """
     allowed = bool(user is not None and user.is_authenticated) and (
-        user.is_staff
-        or Membership.objects.filter(circle=circle, user=user, status=Status.ACTIVE).exists()
+        user.is_staff or membership_of(user, circle) is not None
     )
     posts: list[Post] = []
     if allowed:
