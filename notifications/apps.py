@@ -17,5 +17,7 @@ class NotificationsConfig(AppConfig):
         def changed(sender: type, instance: Notification, **kwargs: object) -> None:
             _forget_unread_counts([instance.recipient_id])
 
-        post_save.connect(changed, sender=Notification, dispatch_uid="bell-unread-save")
-        post_delete.connect(changed, sender=Notification, dispatch_uid="bell-unread-delete")
+        post_save.connect(changed, sender=Notification, weak=False, dispatch_uid="bell-unread-save")
+        post_delete.connect(
+            changed, sender=Notification, weak=False, dispatch_uid="bell-unread-delete"
+        )
