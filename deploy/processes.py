@@ -69,10 +69,8 @@ class Plan:
 
     def describe(self) -> str:
         listens = ", ".join(f"{self.host}:{port}" for port in self.web_ports)
-        return (
-            f"{self.web} web (gunicorn on {listens}), {self.workers} Celery worker(s), "
-            f"{self.beat} beat"
-        )
+        web = f"{self.web} web (gunicorn on {listens})" if self.web else "no web"
+        return f"{web}, {self.workers} Celery worker(s), {self.beat} beat"
 
 
 def _count(environ: Mapping[str, str], name: str, default: int, problems: list[str]) -> int:
@@ -119,8 +117,8 @@ def plan_for(environ: Mapping[str, str]) -> Plan:
     )
     for name in ("WEB_WORKERS", "WORKER_CONCURRENCY"):
         _count(environ, name, 2, problems)
-    if plan.web < 1:
-        problems.append("WEB_PROCESSES must be at least 1")
+    if plan.web + plan.workers + plan.beat == 0:
+        problems.append("WEB_PROCESSES, WORKER_PROCESSES and BEAT_PROCESSES are all 0")
     if plan.beat > 1:
         # Two beats fire every scheduled task twice; the sweeps would survive it
         # (the delivery ledger), but nothing should rely on that.

@@ -11,7 +11,8 @@ of their own, and an SMTP sink (aiosmtpd) in this process. It shows that
 - a reply posted through web 1 reaches the live thread's poll on web 2;
 - a due reminder swept by both workers at once goes out once per member.
 
-Runs where DATABASE_URL is PostgreSQL and REDIS_URL is set (CI); skipped otherwise.
+Runs where DATABASE_URL is PostgreSQL and REDIS_URL is set (CI); skipped otherwise. The
+launcher's checks and the Procfile's shape are tested everywhere, at the end.
 """
 
 from __future__ import annotations
@@ -37,8 +38,6 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
-
-pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_HOST = "peertables.test"  # what the load balancer would pass on as Host
@@ -396,6 +395,8 @@ def ledger(database_url: str, meeting: int) -> Counter[tuple[str, str]]:
 # --- The test -----------------------------------------------------------------------------------
 
 
+@pytest.mark.postgres
+@pytest.mark.redis
 def test_two_web_processes_and_two_workers_share_sessions_threads_and_reminders(
     processes, mail_sink
 ):
@@ -484,3 +485,75 @@ def test_two_web_processes_and_two_workers_share_sessions_threads_and_reminders(
     # Exactly one beat among the processes honcho started, apart from the workers.
     started = re.findall(r"(\S+) started \(pid=", processes.log())
     assert sorted(started) == ["beat.1", "web.1", "web.2", "worker.1", "worker.2"]
+
+
+# --- The launcher's checks, everywhere --------------------------------------------------------
+
+PRODUCTION = {
+    "SECRET_KEY": "k" * 30 + "-a-real-secret-of-fifty-characters",
+    "ALLOWED_HOSTS": SITE_HOST,
+    "SITE_URL": ORIGIN,
+    "DATABASE_URL": "postgres://peertables@db.internal:5432/peertables",
+    "REDIS_URL": "redis://redis.internal:6379/0",
+    "EMAIL_URL": "smtp://smtp.internal:25",
+}
+
+
+def test_make_prod_refuses_to_start_and_names_everything_missing():
+    done = subprocess.run(  # noqa: S603 - our interpreter, our module
+        [sys.executable, "-m", "deploy.processes", "check"],
+        cwd=ROOT,
+        env={"PATH": os.environ.get("PATH", ""), "DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "make prod refuses to start" in done.stderr
+    for name in [*PRODUCTION, "DEBUG is on"]:
+        assert name in done.stderr
+
+
+def test_make_prod_wants_postgresql_one_beat_and_whole_numbers():
+    from deploy.processes import ConfigurationError, plan_for
+
+    with pytest.raises(ConfigurationError) as refused:
+        plan_for(
+            {
+                **PRODUCTION,
+                "DATABASE_URL": "sqlite:///var/peertables.sqlite3",
+                "BEAT_PROCESSES": "2",
+                "WEB_PROCESSES": "two",
+            }
+        )
+    message = str(refused.value)
+    assert "DATABASE_URL must be PostgreSQL" in message
+    assert "BEAT_PROCESSES must be 1" in message
+    assert "WEB_PROCESSES must be a whole number" in message
+
+
+def test_the_default_plan_is_two_web_two_workers_one_beat_on_consecutive_ports():
+    from deploy.processes import plan_for
+
+    plan = plan_for(PRODUCTION)
+    assert plan.concurrency == "web=2,worker=2,beat=1"
+    assert plan.web_ports == [8000, 8001]
+    assert plan_for({**PRODUCTION, "WEB_PROCESSES": "3", "PORT": "9000"}).web_ports == [
+        9000,
+        9001,
+        9002,
+    ]
+
+
+def test_the_procfile_runs_beat_on_its_own_and_workers_without_it():
+    from honcho.environ import parse_procfile
+
+    from deploy.processes import PROCFILE
+
+    processes = parse_procfile(PROCFILE.read_text()).processes
+    assert list(processes) == ["web", "worker", "beat"]  # web first: it gets PORT, PORT+1, ...
+    assert processes["web"].startswith("gunicorn config.wsgi ")
+    assert "$PORT" in processes["web"]
+    assert processes["worker"].startswith("celery -A config worker ")
+    assert "--beat" not in processes["worker"] and " -B" not in processes["worker"]
+    assert processes["beat"].startswith("celery -A config beat")
