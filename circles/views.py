@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from circles import access, services
+from circles.directory_cache import DIRECTORY
 from circles.forms import CircleForm, DirectoryFilterForm, InvitationForm, JoinForm, PledgeForm
 from circles.models import (
     HOST_ROLES,
@@ -36,6 +38,7 @@ from circles.models import (
 )
 from circles.receivers import INVITATION_SESSION_KEY
 from circles.suggestions import suggest_circles
+from config.pagecache import signed_out_page
 from meetings.models import Meeting, MeetingStatus
 
 DIRECTORY_PAGE_SIZE = 12
@@ -82,10 +85,43 @@ def _partial(request: HttpRequest, template: str, name: str) -> str:
 # --- Directory and circle page ------------------------------------------------
 
 
+# Query parameters a directory page may be cached under; anything else is not kept.
+DIRECTORY_PARAMS = frozenset(
+    {"q", "topic", "place", "weekday", "time_of_day", "open_seats", "page"}
+)
+
+
+def _directory_page_name(request: HttpRequest) -> str | None:
+    """The directory page a signed-out request asks for, or None to render it uncached.
+
+    Every value of a kept page must come from a small, known set, so query
+    strings cannot fill the cache: unknown or repeated parameters, a search
+    (free text) and any ``open_seats`` but the checkbox's "on" are not kept;
+    ``_directory_page_fit_to_keep`` refuses invalid filters and page numbers.
+    """
+    params = request.GET
+    if not params.keys() <= DIRECTORY_PARAMS or any(len(params.getlist(k)) > 1 for k in params):
+        return None
+    if params.get("q", "") != "" or params.get("open_seats", "on") != "on":
+        return None
+    return urlencode(sorted(params.items()))
+
+
+def _directory_page_fit_to_keep(request: HttpRequest, context: dict) -> bool:
+    form, page = context["form"], context["page"]
+    valid = not form.is_bound or form.is_valid()
+    return valid and str(page.number) == request.GET.get("page", "1")
+
+
 @vary_on_headers("HX-Request")
 @require_GET
+@signed_out_page(version=DIRECTORY, key=_directory_page_name, keep=_directory_page_fit_to_keep)
 def directory(request: HttpRequest) -> HttpResponse:
-    """Anyone may browse and filter listed, non-archived circles."""
+    """Anyone may browse and filter listed, non-archived circles.
+
+    Signed-out visitors get whole pages and htmx answers from the page cache
+    (config/pagecache.py) for the filters a form sends, not for searches.
+    """
     form = DirectoryFilterForm(request.GET or None, cities=Circle.objects.listed().cities())
     circles = form.filter(Circle.objects.listed().with_directory_data()).order_by("name", "pk")
     page = Paginator(_with_next_meeting(circles), DIRECTORY_PAGE_SIZE).get_page(
@@ -103,7 +139,9 @@ def directory(request: HttpRequest) -> HttpResponse:
         # "Circles you might sit at": whole pages only, not the htmx filter answers.
         "suggestions": [] if request.htmx else suggest_circles(request.user),
     }
-    return render(request, _partial(request, "circles/directory.html", "results"), context)
+    return TemplateResponse(
+        request, _partial(request, "circles/directory.html", "results"), context
+    )
 
 
 def _members(circle: Circle) -> list[Membership]:

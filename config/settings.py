@@ -141,6 +141,9 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions ------------------------------------------------------
+# Signed-out landing and directory pages are kept this long (config/pagecache.py).
+SIGNED_OUT_PAGE_CACHE_SECONDS = env_int("SIGNED_OUT_PAGE_CACHE_SECONDS", 60)
+
 # allauth's rate limits count in the cache, so several web processes must
 # share one: Redis when REDIS_URL is set. Without it each process counts on
 # its own, which is fine for the single development server.

@@ -1,19 +1,26 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from circles.directory_cache import DIRECTORY
 from circles.models import Circle
+from config.pagecache import signed_out_page
 from members.health import run_checks
 
 
 @require_GET
+@signed_out_page(version=DIRECTORY)
 def home(request: HttpRequest) -> HttpResponse:
-    """The landing page: what PeerTables is, and a few circles anyone may look at."""
+    """The landing page: what PeerTables is, and a few circles anyone may look at.
+
+    Signed-out visitors get it from the page cache (config/pagecache.py); it
+    reads nothing from the query string.
+    """
     circles = Circle.objects.listed().with_directory_data().order_by("-created_at")[:6]
-    return render(request, "members/home.html", {"circles": circles})
+    return TemplateResponse(request, "members/home.html", {"circles": circles})
 
 
 @never_cache

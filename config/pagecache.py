@@ -1,0 +1,150 @@
+"""Whole-page cache for signed-out visitors: the landing page and the circle directory.
+
+A signed-out GET is the same page for everyone but for one thing, the CSRF
+token in ``<body hx-headers>`` (base.html). So a page is rendered once with a
+placeholder where the token goes, kept in the cache for
+``settings.SIGNED_OUT_PAGE_CACHE_SECONDS``, and each visitor gets it with their
+own token put in (``get_token``, which also sets the CSRF cookie exactly as
+rendering would have).
+
+What is served from the cache, and what never is:
+
+- only GETs with no session cookie and no messages cookie: a signed-in person
+  sees their own header, and a just-signed-out visitor a flash message;
+- only pages the view marks as fit to keep (``keep``: e.g. a valid filter
+  form) and whose rendering touched nothing per visitor: no session written,
+  no CSP nonce used (a cached page must not carry one visitor's nonce);
+- the htmx fragment and the whole page are kept apart (``request.htmx``).
+
+Each page is stored with the version of what it shows (``bump``); a write
+that changes it bumps the version and every page rendered before is refused
+at once, without waiting for the TTL. Responses say ``Cache-Control: private,
+no-cache`` and ``Vary: Cookie``: a shared proxy must not keep a page with a
+CSRF token in it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.template.response import TemplateResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.safestring import mark_safe
+
+# Autoescaping turns every "<" in user text into "&lt;", so this string can only
+# come from the template's own {{ csrf_token }}.
+CSRF_PLACEHOLDER = mark_safe("<peertables-csrf-token>")  # noqa: S308 - a constant
+
+KeyFunc = Callable[[HttpRequest], str | None]
+KeepFunc = Callable[[HttpRequest, dict[str, Any]], bool]
+
+
+def _version_key(version: str) -> str:
+    return f"pagecache:version:{version}"
+
+
+def current_version(version: str) -> int:
+    return cache.get(_version_key(version)) or 0
+
+
+def bump(version: str) -> None:
+    """Refuse every page kept under ``version``: now, and again once the transaction commits.
+
+    Now, so the writer's own next request (and tests) never sees the old page;
+    after the commit, so a page rendered from the old rows between the two
+    (another request reading before the commit) is refused too.
+    """
+
+    def incr() -> None:
+        key = _version_key(version)
+        cache.add(key, 0, timeout=None)
+        try:
+            cache.incr(key)
+        except ValueError:  # evicted between the two calls
+            cache.set(key, 1, timeout=None)
+
+    incr()
+    transaction.on_commit(incr)
+
+
+def _signed_out(request: HttpRequest) -> bool:
+    return (
+        request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+        # A message queued earlier in this very request (no cookie yet).
+        and not len(messages.get_messages(request))
+    )
+
+
+def _with_token(request: HttpRequest, html: str) -> bytes:
+    return html.replace(CSRF_PLACEHOLDER, get_token(request)).encode()
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    patch_vary_headers(response, ("Cookie",))
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def signed_out_page(
+    *, version: str, key: KeyFunc | None = None, keep: KeepFunc | None = None
+) -> Callable:
+    """Cache a view's page for signed-out visitors (see the module docstring).
+
+    The view returns a ``TemplateResponse``. ``key(request)`` names the page
+    among the view's answers (None: never cache this request; by default the
+    query string is ignored); ``keep(request, context)`` decides after the view
+    ran whether its answer may be kept (by default, yes).
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            seconds = settings.SIGNED_OUT_PAGE_CACHE_SECONDS
+            name = (key(request) if key else "") if seconds > 0 else None
+            if name is None or not _signed_out(request):
+                return _private(view(request, *args, **kwargs))
+            digest = hashlib.sha256(name.encode()).hexdigest()[:32]
+            htmx = int(bool(getattr(request, "htmx", False)))
+            page_key = f"pagecache:{view.__module__}.{view.__name__}:{htmx}:{digest}"
+            found = cache.get_many([page_key, _version_key(version)])
+            now = found.get(_version_key(version)) or 0
+            if (kept := found.get(page_key)) and kept[0] == now:
+                _, html, content_type = kept
+                response = HttpResponse(_with_token(request, html), content_type=content_type)
+                return _private(response)
+
+            response = view(request, *args, **kwargs)
+            if not isinstance(response, TemplateResponse) or response.is_rendered:
+                return _private(response)
+            response.context_data = {
+                **(response.context_data or {}),
+                "csrf_token": CSRF_PLACEHOLDER,
+            }
+            response.render()
+            html = response.content.decode()
+            if (
+                response.status_code == 200
+                and not response.cookies
+                and getattr(request, "_csp_nonce", None) is None
+                and not getattr(getattr(request, "session", None), "modified", False)
+                and (keep is None or keep(request, response.context_data))
+            ):
+                cache.set(page_key, (now, html, response["Content-Type"]), seconds)
+            response.content = _with_token(request, html)
+            return _private(response)
+
+        return wrapper
+
+    return decorator
