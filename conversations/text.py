@@ -57,9 +57,16 @@ def _sanitized_html(text: str) -> str:
 
 def render_plain(text: str, limit: int | None = None) -> str:
     """User text as plain words, for email subjects and previews (no markup)."""
-    # nh3 returns HTML-escaped text; callers want words (templates escape again).
-    words = unescape(nh3.clean(_markdown.render(text or ""), tags=set())).split()
-    plain = " ".join(words)
+    plain = _plain_words(text or "")
     if limit is not None and len(plain) > limit:
         plain = plain[: limit - 1].rstrip() + "…"
     return plain
+
+
+# The landing page, the directory and the board show the same previews on every
+# request (the `plaintext` filter); like _sanitized_html, the words depend on the
+# text alone, so each worker keeps the most recent few thousand.
+@lru_cache(maxsize=4096)
+def _plain_words(text: str) -> str:
+    # nh3 returns HTML-escaped text; callers want words (templates escape again).
+    return " ".join(unescape(nh3.clean(_markdown.render(text), tags=set())).split())
