@@ -34,10 +34,17 @@ def main(argv: list[str]) -> int:
     if args.command == "seed":
         if seeding.seeded():
             print("bench data already seeded", file=sys.stderr)
-            return 0
-        started = time.monotonic()
-        seeding.seed(scale=args.scale)
-        print(f"seeded in {time.monotonic() - started:.0f}s", file=sys.stderr)
+        else:
+            started = time.monotonic()
+            seeding.seed(scale=args.scale)
+            print(f"seeded in {time.monotonic() - started:.0f}s", file=sys.stderr)
+        # Fresh planner statistics, as autovacuum would have them on a live site:
+        # right after a bulk load PostgreSQL still thinks the tables are empty.
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
     elif args.command == "targets":
         print(json.dumps(seeding.targets().__dict__))
     elif args.command == "queries":
