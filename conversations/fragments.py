@@ -84,6 +84,7 @@ def _key(values: tuple[object, ...], post: Post, *, viewer_id: int, moderates: b
         post.circle.slug,
         post.circle.time_zone,
         _templates_digest(),
+        _csrf_placeholder(),  # a new SECRET_KEY must not meet HTML holding the old placeholder
     )
     digest = hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
     return f"reply-html:{values[0]}:{digest}"

@@ -137,7 +137,10 @@ def post_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _thread_context(request: HttpRequest, post: Post, **extra: object) -> dict[str, object]:
-    replies_html, cursor, reply_count = fragments.render_thread(request, post)
+    if post.is_hidden and not post.viewer_moderates:
+        replies_html, cursor, reply_count = "", 0, 0  # members see only a notice
+    else:
+        replies_html, cursor, reply_count = fragments.render_thread(request, post)
     context: dict[str, object] = {
         "circle": post.circle,
         "post": post,
