@@ -8,11 +8,12 @@ calendar apps remove it instead of keeping a stale event.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 
 from meetings.models import Meeting
 
@@ -51,5 +52,19 @@ def calendar_for(meetings: Iterable[Meeting], *, name: str, show_link: bool = Tr
     cal.add("x-wr-calname", name)
     for meeting in meetings:
         cal.add_component(_event(meeting, show_link=show_link))
-    cal.add_missing_timezones()
+    # As Calendar.add_missing_timezones, from the cache: VTIMEZONEs go first.
+    known = [vtimezone(tzid) for tzid in sorted(cal.get_missing_tzids())]
+    cal.subcomponents[:0] = [tz for tz in known if tz is not None]
     return cal.to_ical()
+
+
+# Building a VTIMEZONE walks every transition of the zone from 1970 to 2038:
+# most of the cost of a feed (docs/PERFORMANCE.md). A zone's rules change only
+# with the tz database, i.e. a deploy, so each worker builds each zone once and
+# only ever reads the component after.
+@lru_cache(maxsize=128)
+def vtimezone(tzid: str) -> Timezone | None:
+    try:
+        return Timezone.from_tzid(tzid)
+    except ValueError:  # a zone the tz database does not know: leave it out, as icalendar does
+        return None

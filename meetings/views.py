@@ -7,14 +7,18 @@ page (`meetings/detail.html#partial`), built from the same context.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Max, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.cache import never_cache
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import quote_etag, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -520,16 +524,60 @@ def calendar_rotate(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("calendar:settings"))
 
 
-@never_cache
+# A feed's body is kept this long. Its key changes with what it shows
+# (_feed_version), so the time only bounds the memory, not how stale a feed is.
+FEED_CACHE_SECONDS = 6 * 60 * 60
+# Raise when calendar_for's output changes, so no body from before a deploy is served.
+FEED_FORMAT = 1
+
+
+def _feed_version(meetings: QuerySet[Meeting]) -> str:
+    """What a feed shows, in one aggregate query over the same meetings.
+
+    How many there are, and the latest change to any of them (moved,
+    cancelled, renamed venue: ``updated_at``), to their circles (name, venue,
+    link) or to the person's memberships in them (joined, left). A meeting
+    that ends, a circle archived or left drops out and the count falls; one
+    added raises it. RSVPs are not in the feed.
+    """
+    stamp = meetings.aggregate(
+        count=Count("pk"),
+        meetings=Max("updated_at"),
+        circles=Max("circle__updated_at"),
+        memberships=Max("circle__memberships__updated_at"),
+    )
+    text = repr((FEED_FORMAT, *sorted(stamp.items())))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 @require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """Anyone holding the secret token gets that person's upcoming meetings; else 404."""
+    """Anyone holding the secret token gets that person's upcoming meetings; else 404.
+
+    The token (and that its owner is active) is checked on every request, so a
+    rotated token stops working at once. The body is cached in Redis under the
+    owner, the token and ``_feed_version``: a request costs the token lookup and
+    one aggregate query, and the calendar is rebuilt only after a change. The
+    version is also the ETag, so a calendar app that polls with If-None-Match
+    gets a 304 when nothing changed. ``private, no-cache``: the URL is a secret,
+    no shared cache may keep it, and a client must ask again each time.
+    """
     feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token)
     user = feed.user
     if not user.is_active:
         raise Http404
-    meetings = (
-        Meeting.objects.for_member(user).upcoming().select_related("circle").order_by("starts_at")
-    )
-    body = ics.calendar_for(meetings, name="PeerTables meetings")
-    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    meetings = Meeting.objects.for_member(user).upcoming()
+    version = _feed_version(meetings)
+    etag = quote_etag(version)
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        key = f"calendar-feed:{user.pk}:{token}:{version}"
+        body = cache.get(key)
+        if body is None:
+            ordered = meetings.select_related("circle").order_by("starts_at")
+            body = ics.calendar_for(ordered, name="PeerTables meetings")
+            cache.set(key, body, FEED_CACHE_SECONDS)
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
+    patch_cache_control(response, private=True, no_cache=True)
+    return response

@@ -34,8 +34,9 @@ HTMX_VOTE = 20
 # Session, user, circle, membership (access), meetings with their counts,
 # my answers, my waitlist places, membership (host links), the header bell's count.
 MEETING_LIST = 8
-# The feed by its token with its person, then every upcoming meeting with its circle.
-FEED = 2
+# The feed by its token with its person, the version of what it shows (one aggregate),
+# then, when it is not in the cache yet, every upcoming meeting with its circle.
+FEED = 3
 CIRCLE_TAG = 3
 
 
