@@ -7,20 +7,25 @@ circles.services. htmx requests get the named partial of the same template.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -38,7 +43,7 @@ from circles.models import (
 )
 from circles.receivers import INVITATION_SESSION_KEY
 from circles.suggestions import suggest_circles
-from config.pagecache import signed_out_page
+from config.pagecache import current_version, signed_out_page
 from meetings.models import Meeting, MeetingStatus
 
 DIRECTORY_PAGE_SIZE = 12
@@ -120,9 +125,24 @@ def directory(request: HttpRequest) -> HttpResponse:
     """Anyone may browse and filter listed, non-archived circles.
 
     Signed-out visitors get whole pages and htmx answers from the page cache
-    (config/pagecache.py) for the filters a form sends, not for searches.
+    (config/pagecache.py) for the filters a form sends, not for searches;
+    signed-in people get the same filters' cards from the cache, in their zone.
     """
     form = DirectoryFilterForm(request.GET or None, cities=Circle.objects.listed().cities())
+    context: dict[str, object] = {
+        "form": form,
+        # "Circles you might sit at": whole pages only, not the htmx filter answers.
+        "suggestions": [] if request.htmx else suggest_circles(request.user),
+    }
+    results_key = _signed_in_results_key(request)
+    if results_key is not None:
+        version = current_version(DIRECTORY)
+        kept = cache.get(results_key)
+        if kept is not None and kept[0] == version:
+            if request.htmx:
+                return HttpResponse(kept[1])
+            context["results_html"] = mark_safe(kept[1])  # noqa: S308 - our own rendering
+            return TemplateResponse(request, "circles/directory.html", context)
     circles = form.filter(Circle.objects.listed().with_directory_data()).order_by("name", "pk")
     page = Paginator(_with_next_meeting(circles), DIRECTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -131,17 +151,34 @@ def directory(request: HttpRequest) -> HttpResponse:
         circle.next_local = _next_start(circle).astimezone(_viewer_zone(request, circle))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {
-        "form": form,
-        "page": page,
-        "query_string": query.urlencode(),
-        "filtered": form.is_bound and form.is_valid() and form.is_filtered(),
-        # "Circles you might sit at": whole pages only, not the htmx filter answers.
-        "suggestions": [] if request.htmx else suggest_circles(request.user),
-    }
+    context.update(
+        page=page,
+        query_string=query.urlencode(),
+        filtered=form.is_bound and form.is_valid() and form.is_filtered(),
+    )
+    if results_key is not None and _directory_page_fit_to_keep(request, context):
+        html = render_to_string("circles/directory.html#results", context, request)
+        cache.set(results_key, (version, html), settings.SIGNED_OUT_PAGE_CACHE_SECONDS)
+        if request.htmx:
+            return HttpResponse(html)
+        context["results_html"] = mark_safe(html)  # noqa: S308 - our own rendering
     return TemplateResponse(
         request, _partial(request, "circles/directory.html", "results"), context
     )
+
+
+def _signed_in_results_key(request: HttpRequest) -> str | None:
+    """Where the cards a signed-in person's directory page lists are kept, or None.
+
+    The cards are the same for everyone signed in but for the zone the next
+    meeting is shown in; they are kept under the same version and for the same
+    time as the signed-out pages (config/pagecache.py), for the same filters.
+    """
+    name = _directory_page_name(request)
+    if not request.user.is_authenticated or name is None:
+        return None
+    digest = hashlib.sha256(name.encode()).hexdigest()[:32]
+    return f"directory:results:{request.user.time_zone}:{digest}"
 
 
 def _members(circle: Circle) -> list[Membership]:

@@ -1,0 +1,104 @@
+"""Signed in, the directory's cards come from the cache: the same cards, each viewer's zone,
+and a change to a listed circle at once (circles/views.py, ``_signed_in_results_key``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from circles import services
+from tests.factories import CircleFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("circles:directory")
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def fetch(client, data=None, **extra) -> tuple[str, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL, data, **extra)
+    assert response.status_code == 200
+    return response.content.decode(), [q["sql"] for q in queries]
+
+
+def circle_queries(sql: list[str]) -> list[str]:
+    return [q for q in sql if 'FROM "circles_circle"' in q and "DISTINCT" not in q]
+
+
+@pytest.fixture
+def berlin():
+    return CircleFactory(name="Berlin Table", time_zone="Europe/Berlin", start_time=dt.time(7, 30))
+
+
+def test_the_second_view_reuses_the_cards_and_skips_their_queries(client, berlin):
+    client.force_login(UserFactory(time_zone="America/New_York"))
+    first, sql = fetch(client)
+    assert circle_queries(sql), "the first view reads the circles"
+    second, sql = fetch(client)
+    assert circle_queries(sql) == []
+    assert "Berlin Table" in second and "America/New_York" in second
+    results = '<section id="results"'
+    assert second[second.index(results) :] == first[first.index(results) :]
+
+
+def test_each_zone_gets_its_own_cards(client, berlin):
+    client.force_login(UserFactory(time_zone="America/New_York"))
+    fetch(client)
+    client.force_login(UserFactory(time_zone="Asia/Tokyo"))
+    html, _ = fetch(client)
+    # 07:30 in Berlin is 15:30 or 14:30 in Tokyo, never the New York card.
+    assert "Asia/Tokyo" in html and "America/New_York" not in html
+    assert ("15:30" in html) or ("14:30" in html)
+
+
+def test_a_new_circle_and_a_taken_seat_show_at_once(client, berlin):
+    client.force_login(UserFactory(time_zone="Europe/Berlin"))
+    html, _ = fetch(client)
+    assert "Lisbon Table" not in html
+    lisbon = CircleFactory(name="Lisbon Table", seat_limit=2)
+    MembershipFactory(circle=lisbon)
+    html, _ = fetch(client)
+    assert "Lisbon Table" in html
+    services.membership_join(circle=lisbon, user=UserFactory())
+    html, _ = fetch(client)
+    card = html[html.index("Lisbon Table") :]
+    assert "Full" in card[: card.index("</article>")]
+
+
+def test_htmx_answers_are_the_cached_fragment_alone(client, berlin):
+    client.force_login(UserFactory())
+    page, _ = fetch(client, {"place": "online"})
+    fragment, sql = fetch(client, {"place": "online"}, **HTMX)
+    assert circle_queries(sql) == []
+    assert fragment.lstrip().startswith('<section id="results"')
+    assert "<html" not in fragment
+    assert fragment.strip() in page
+
+
+def test_searches_and_signed_in_extras_are_not_shared(client, berlin):
+    """Free-text searches are never kept; the signed-in empty state is not shown signed out."""
+    client.force_login(UserFactory())
+    fetch(client, {"q": "Berlin"})
+    _, sql = fetch(client, {"q": "Berlin"})
+    assert circle_queries(sql), "a search is read every time"
+    fetch(client, {"place": "Nowhere"})
+    client.logout()
+    html, _ = fetch(client, {"place": "online", "weekday": "6"})
+    assert "Start your own circle" not in html
+
+
+def test_a_members_own_circle_is_unchanged(client, berlin):
+    """The cards are the listed circles for everyone; membership shows on the circle page."""
+    person = UserFactory()
+    MembershipFactory(circle=berlin, user=person)
+    client.force_login(person)
+    mine, _ = fetch(client)
+    client.force_login(UserFactory())
+    theirs, _ = fetch(client)
+    start = mine.index('<section id="results"')
+    assert mine[start:] == theirs[theirs.index('<section id="results"') :]
