@@ -27,6 +27,8 @@ on exactly when REDIS_URL is set.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -48,11 +50,17 @@ def _record_key(post_id: int, user_id: int, slug: str) -> str:
     return f"live:seen:{post_id}:{user_id}:{slug}"
 
 
+def _fresh() -> int:
+    # A counter made anew (never there, expired or evicted) starts at a random value, so
+    # that a record made from the lost counter cannot match it (a restart at 0 or 1 could).
+    return secrets.randbits(48)
+
+
 def _bump(key: str) -> None:
     try:
         cache.incr(key)
     except ValueError:  # no counter yet, or evicted: any value a record cannot hold
-        cache.set(key, 1, GENERATION_SECONDS)
+        cache.set(key, _fresh(), GENERATION_SECONDS)
 
 
 def _bump_now_and_on_commit(key: str) -> None:
@@ -75,12 +83,12 @@ def access_changed(user_id: int) -> None:
 
 def _current(keys: list[str]) -> list[int]:
     found = cache.get_many(keys)
-    missing = {key: 0 for key in keys if key not in found}
+    missing = [key for key in keys if key not in found]
     if missing:
-        # A counter starts at 0; add() keeps one another process created meanwhile.
+        # A counter starts anew (_fresh); add() keeps one another process created meanwhile.
         for key in missing:
-            cache.add(key, 0, GENERATION_SECONDS)
-        found.update(cache.get_many(list(missing)))
+            cache.add(key, _fresh(), GENERATION_SECONDS)
+        found.update(cache.get_many(missing))
     return [found.get(key) for key in keys]
 
 
