@@ -9,6 +9,8 @@ delivery ledger. Every link is absolute (settings.SITE_URL). A post marked
 from __future__ import annotations
 
 import datetime as dt
+import re
+import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -17,6 +19,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 
 from circles.models import Circle
 from conversations.models import Kind, Post, PostStatus
@@ -102,6 +105,11 @@ def _message(
 
 # --- The reminder ----------------------------------------------------------------------------
 
+# What differs between two members' reminders for the same meeting. Everything else
+# (the meeting, the place, who is going, the agenda, the footer) is rendered once per
+# meeting, with a marker where each of these goes; see ReminderFrames.
+PERSONAL_SLOTS = ("name", "your_when", "answer", "going", "maybe", "not_going", "unsubscribe")
+
 
 @dataclass(frozen=True)
 class MeetingBrief:
@@ -111,6 +119,9 @@ class MeetingBrief:
     going_count: int
     topics: list[tuple[str, int]]
     ics: bytes
+    subject: str = ""
+    # The rendered templates with markers, by "does this reader get a second clock line".
+    frames: dict[bool, ReminderFrames] = field(default_factory=dict, compare=False)
 
 
 def meeting_brief(meeting: Meeting) -> MeetingBrief:
@@ -127,6 +138,7 @@ def meeting_brief(meeting: Meeting) -> MeetingBrief:
         going_count=len(going),
         topics=[(topic.title, topic.vote_count) for topic in topics],
         ics=calendar_for([meeting], name=meeting.circle.name),
+        subject=reminder_subject(meeting),
     )
 
 
@@ -138,35 +150,102 @@ def reminder_subject(meeting: Meeting) -> str:
     )
 
 
-def reminder_message(
-    *, meeting: Meeting, user: User, rsvp: Rsvp | None, brief: MeetingBrief
-) -> EmailMultiAlternatives:
+def reminder_context(*, meeting: Meeting, brief: MeetingBrief, personal: dict) -> dict:
+    """The templates' context; ``personal`` holds the PERSONAL_SLOTS (values or markers)."""
     circle = meeting.circle
-    context = {
-        "person": user,
+    return {
+        "site_url": settings.SITE_URL,
+        "SITE_NAME": settings.SITE_NAME,
+        "person": {"name": personal["name"]},
         "circle": circle,
         "meeting": meeting,
         "when": timefmt.when(meeting.starts_at, meeting.ends_at, circle.zone),
-        "your_when": timefmt.viewer_when(meeting.starts_at, circle.zone, user.time_zone),
+        "your_when": personal["your_when"],
         "place_name": meeting.place_name,
         "place_address": meeting.place_address,
         "meeting_link": circle.meeting_link,
         "brief": brief,
         "others_going": max(brief.going_count - len(brief.going), 0),
-        "answer": answer_text(rsvp),
-        "rsvp_links": [(label, rsvp_url(meeting, user, value)) for value, label in Answer.choices],
+        "answer": personal["answer"],
+        "rsvp_links": [(label, personal[value]) for value, label in Answer.choices],
         "url": absolute(meeting.get_absolute_url()),
         "settings_url": settings_url(),
-        "unsubscribe_url": unsubscribe_url(user, Preference.REMINDERS),
+        "unsubscribe_url": personal["unsubscribe"],
     }
-    message = _message(
-        to=user.email,
-        subject=reminder_subject(meeting),
-        template="reminder",
-        context=context,
-        headers=unsubscribe_headers(user, Preference.REMINDERS, circle.slug),
+
+
+def reminder_personal(*, meeting: Meeting, user: User, rsvp: Rsvp | None) -> dict[str, str]:
+    """One member's values for PERSONAL_SLOTS: name, own clock, answer and the signed links."""
+    return {
+        "name": user.name,
+        "your_when": timefmt.viewer_when(meeting.starts_at, meeting.circle.zone, user.time_zone),
+        "answer": answer_text(rsvp),
+        **{value: rsvp_url(meeting, user, value) for value in Answer.values},
+        "unsubscribe": unsubscribe_url(user, Preference.REMINDERS),
+    }
+
+
+class ReminderFrames:
+    """A meeting's reminder templates rendered once, with a marker in each personal slot.
+
+    Rendering both templates for every member was most of the time a reminder took.
+    Here they are rendered once per meeting (twice when some readers get a second
+    clock line and some do not: the ``{% if your_when %}`` differs) with a marker
+    in place of each personal value; each member's email is then one pass of
+    re.sub that puts their values in, escaped for the HTML part exactly as the
+    template would have. The markers carry a random nonce made per frame, so no
+    text a member wrote (a topic title, a circle name) can contain one, and one
+    pass never looks inside a value it put in. tests/notifications/
+    test_reminder_email.py checks the result is identical to a full render.
+    """
+
+    def __init__(self, *, meeting: Meeting, brief: MeetingBrief, has_your_when: bool) -> None:
+        nonce = secrets.token_hex(12)
+        markers = {slot: f"{nonce}:{slot};" for slot in PERSONAL_SLOTS}
+        if not has_your_when:
+            markers["your_when"] = ""
+        context = reminder_context(meeting=meeting, brief=brief, personal=markers)
+        self.text = render_to_string("notifications/emails/reminder.txt", context)
+        self.html = render_to_string("notifications/emails/reminder.html", context)
+        self.pattern = re.compile(re.escape(nonce) + r":(\w+);")
+
+    def fill(self, personal: dict[str, str]) -> tuple[str, str]:
+        """This member's text and HTML parts."""
+        escaped = {slot: str(escape(value)) for slot, value in personal.items()}
+        return (
+            self.pattern.sub(lambda found: personal[found[1]], self.text),
+            self.pattern.sub(lambda found: escaped[found[1]], self.html),
+        )
+
+
+def reminder_message(
+    *, meeting: Meeting, user: User, rsvp: Rsvp | None, brief: MeetingBrief
+) -> EmailMultiAlternatives:
+    """One member's reminder: the meeting's frames filled in, the .ics, one-click unsubscribe."""
+    personal = reminder_personal(meeting=meeting, user=user, rsvp=rsvp)
+    has_your_when = bool(personal["your_when"])
+    if has_your_when not in brief.frames:
+        brief.frames[has_your_when] = ReminderFrames(
+            meeting=meeting, brief=brief, has_your_when=has_your_when
+        )
+    text, html = brief.frames[has_your_when].fill(personal)
+    host = urlsplit(settings.SITE_URL).hostname or "peertables"
+    message = EmailMultiAlternatives(
+        subject=brief.subject or reminder_subject(meeting),
+        body=text,
+        to=[user.email],
+        headers={
+            # unsubscribe_headers(), with the link already signed for the footer.
+            "List-Unsubscribe": f"<{personal['unsubscribe']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": f"<{Preference.REMINDERS}.{meeting.circle.slug}.{host}>",
+            "Auto-Submitted": "auto-generated",
+        },
     )
-    message.attach(f"{circle.slug}-{meeting.local_date:%Y-%m-%d}.ics", brief.ics, "text/calendar")
+    message.attach_alternative(html, "text/html")
+    message.attach(
+        f"{meeting.circle.slug}-{meeting.local_date:%Y-%m-%d}.ics", brief.ics, "text/calendar"
+    )
     return message
 
 

@@ -27,12 +27,14 @@ import secrets
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.core.mail import get_connection
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
@@ -65,11 +67,16 @@ logger = logging.getLogger(__name__)
 # (EMAIL_TIMEOUT is 20 s), so a slow but living worker is never overtaken.
 LEASE = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 5
-# Rows claimed at once. Their lease must outlast sending them all: 25 × the
-# 20 s EMAIL_TIMEOUT is under the 10-minute lease, and a batch whose lease runs
-# low hands its unsent rows back (LEASE_MARGIN) rather than racing a takeover.
-CLAIM_BATCH = 25
+# Rows claimed at once, sent over one SMTP connection. Their lease should outlast
+# sending them all: 100 sends take about half a second on a healthy mail server
+# (docs/PERFORMANCE.md), and a batch whose lease runs low because the server is slow
+# (at worst each SMTP command waits the 20 s EMAIL_TIMEOUT) hands its unsent rows
+# back (LEASE_MARGIN, longer than any one send) rather than racing a takeover.
+CLAIM_BATCH = 100
 LEASE_MARGIN = dt.timedelta(minutes=2)
+# Lanes one sweep sends on once a burst is due (a full first claim): threads, each with
+# its own claims, database and SMTP connections, so one worker's waits overlap.
+SEND_LANES = 4
 # The longest lead a circle may set (circles.Circle.reminder_lead_hours).
 MAX_LEAD = dt.timedelta(hours=168)
 # One sweep stops claiming new rows after this long so it ends well inside
@@ -511,6 +518,15 @@ class SendReport:
     left_for_next_sweep: int = 0
     skip_reasons: dict[str, int] = field(default_factory=dict)
 
+    def add(self, other: SendReport) -> None:
+        """Count in what another lane of the same sweep did."""
+        self.sent += other.sent
+        self.skipped += other.skipped
+        self.retrying += other.retrying
+        self.failed += other.failed
+        for reason, count in other.skip_reasons.items():
+            self.skip_reasons[reason] = self.skip_reasons.get(reason, 0) + count
+
     def __str__(self) -> str:
         return (
             f"created {self.created}, sent {self.sent}, skipped {self.skipped}, "
@@ -575,6 +591,7 @@ class _Sender:
 
     def __init__(self, connection: BaseEmailBackend) -> None:
         self.connection = connection
+        self.is_open = False
         self.briefs: dict[int, object] = {}
 
     def build(self, delivery: Delivery, facts: _BatchFacts, now: dt.datetime):
@@ -603,8 +620,18 @@ class _Sender:
         return emails.digest_message(user=delivery.user, content=content)
 
     def send(self, message) -> None:
+        if not self.is_open:
+            # Opened here, so send_messages() leaves it open for the next message: one
+            # SMTP connection (connect, EHLO, QUIT) per batch rather than per email.
+            self.connection.open()
+            self.is_open = True
         if self.connection.send_messages([message]) != 1:
             raise RuntimeError("The mail server did not accept the message.")
+
+    def close(self) -> None:
+        """End the batch's connection (or one that raised: the next send opens a new one)."""
+        self.is_open = False
+        self.connection.close()
 
 
 def delivery_send(
@@ -657,42 +684,33 @@ def delivery_send(
         else:
             report.retrying += 1
         # An SMTP connection that raised may be broken; the next send reopens it.
-        sender.connection.close()
+        sender.close()
         return
     delivery_mark_sent(delivery_id=delivery.pk, token=token, now=now)
     report.sent += 1
 
 
-def deliveries_send_due(
+def _send_lane(
     *,
-    kind: str | None = None,
-    now: dt.datetime | None = None,
-    budget_seconds: float = SWEEP_BUDGET_SECONDS,
-    report: SendReport | None = None,
-) -> SendReport:
-    """Claim and send every row that is due (or abandoned by a dead worker), oldest first.
-
-    Claims CLAIM_BATCH rows at a time, reads what they need in three queries,
-    then sends and marks them one by one (one UPDATE per email). ``now``
-    freezes the clock (tests); otherwise the real time is read at each step.
-    Stops claiming after ``budget_seconds``; what is left waits for the next
-    sweep.
-    """
-    report = report or SendReport()
-    clock: Callable[[], dt.datetime] = (lambda: now) if now is not None else timezone.now
-    started = time.monotonic()
-    connection = get_connection()
-    sender = _Sender(connection)
-    try:
-        while True:
-            if time.monotonic() - started > budget_seconds:
-                rows = Delivery.objects.claimable(clock())
-                report.left_for_next_sweep = (rows.filter(kind=kind) if kind else rows).count()
-                break
-            token, batch = deliveries_claim(now=clock(), kind=kind)
-            if not batch:
-                break
-            facts = _BatchFacts(batch)
+    kind: str | None,
+    clock: Callable[[], dt.datetime],
+    deadline: float,
+    report: SendReport,
+    on_full_claim: Callable[[], object] | None = None,
+) -> bool:
+    """Claim and send batches until nothing is due (False) or the deadline passed (True)."""
+    sender = _Sender(get_connection())
+    while True:
+        if time.monotonic() > deadline:
+            return True
+        token, batch = deliveries_claim(now=clock(), kind=kind)
+        if not batch:
+            return False
+        if on_full_claim is not None and len(batch) == CLAIM_BATCH:
+            on_full_claim()
+            on_full_claim = None
+        facts = _BatchFacts(batch)
+        try:
             for position, delivery in enumerate(batch):
                 if clock() > delivery.lease_expires_at - LEASE_MARGIN:
                     # A slow mail server ate the lease: hand the rest back untouched.
@@ -707,18 +725,94 @@ def deliveries_send_due(
                     now=clock(),
                     report=report,
                 )
+        finally:
+            sender.close()  # one SMTP connection per batch
+
+
+def _helper_lane(**kwargs) -> tuple[SendReport, bool]:
+    """A lane in its own thread, with its own database connection, closed at the end."""
+    report = SendReport()
+    try:
+        return report, _send_lane(report=report, **kwargs)
     finally:
-        connection.close()
+        db_connection.close()
+
+
+def _lanes_possible() -> bool:
+    """Helper lanes need PostgreSQL's row locks, and must see what this thread sees.
+
+    Inside a transaction (a test's, say) another connection would not see the
+    uncommitted rows, so the sweep stays in one lane.
+    """
+    on_postgres = db_connection.vendor == "postgresql"
+    return SEND_LANES > 1 and on_postgres and not db_connection.in_atomic_block
+
+
+def deliveries_send_due(
+    *,
+    kind: str | None = None,
+    now: dt.datetime | None = None,
+    budget_seconds: float = SWEEP_BUDGET_SECONDS,
+    report: SendReport | None = None,
+    on_backlog: Callable[[], object] | None = None,
+) -> SendReport:
+    """Claim and send every row that is due (or abandoned by a dead worker), oldest first.
+
+    Claims CLAIM_BATCH rows at a time, reads what they need in a few queries
+    for the whole batch, then sends them one by one over one SMTP connection,
+    marking each sent as soon as the server accepted it (one UPDATE per
+    email). ``now`` freezes the clock (tests); otherwise the real time is read
+    at each step. Stops claiming after ``budget_seconds``; what is left waits
+    for the next sweep.
+
+    When the first claim comes back full (more is due than one batch) the sweep
+    opens SEND_LANES - 1 more lanes: threads that do the same, each with its own
+    claims, database connection and SMTP connection, so the waits on the mail
+    server and the database overlap. Each lane follows the same protocol as a
+    separate worker would. ``on_backlog`` is called then too: the task uses it
+    to queue a second sweep that an idle worker can pick up.
+    """
+    report = report or SendReport()
+    clock: Callable[[], dt.datetime] = (lambda: now) if now is not None else timezone.now
+    deadline = time.monotonic() + budget_seconds
+    lane = {"kind": kind, "clock": clock, "deadline": deadline}
+    helpers: list[Future] = []
+    pool = ThreadPoolExecutor(max_workers=SEND_LANES, thread_name_prefix="send-lane")
+
+    def backlog() -> None:
+        if on_backlog is not None:
+            on_backlog()
+        if _lanes_possible():
+            helpers.extend(pool.submit(_helper_lane, **lane) for _ in range(SEND_LANES - 1))
+
+    try:
+        out_of_time = _send_lane(report=report, on_full_claim=backlog, **lane)
+    finally:
+        pool.shutdown(wait=True)  # the helper lanes finish their batches
+    for helper in helpers:
+        helper_report, helper_out_of_time = helper.result()
+        report.add(helper_report)
+        out_of_time = out_of_time or helper_out_of_time
+    if out_of_time:
+        rows = Delivery.objects.claimable(clock())
+        report.left_for_next_sweep = (rows.filter(kind=kind) if kind else rows).count()
     return report
 
 
 def reminders_sweep(
-    *, now: dt.datetime | None = None, budget_seconds: float = SWEEP_BUDGET_SECONDS
+    *,
+    now: dt.datetime | None = None,
+    budget_seconds: float = SWEEP_BUDGET_SECONDS,
+    on_backlog: Callable[[], object] | None = None,
 ) -> SendReport:
     """What beat runs every two minutes: create the due reminder rows, then send what is due."""
     report = SendReport(created=reminders_create_due(now=now))
     return deliveries_send_due(
-        kind=DeliveryKind.REMINDER, now=now, budget_seconds=budget_seconds, report=report
+        kind=DeliveryKind.REMINDER,
+        now=now,
+        budget_seconds=budget_seconds,
+        report=report,
+        on_backlog=on_backlog,
     )
 
 

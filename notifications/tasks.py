@@ -14,10 +14,18 @@ from notifications import services
 
 @shared_task(ignore_result=True)
 def send_due_reminders() -> str:
-    """Every two minutes (beat): create and send the reminders that are due."""
-    report = services.reminders_sweep()
-    if report.left_for_next_sweep:
-        # A big batch: carry on now rather than wait for the next beat.
+    """Every two minutes (beat): create and send the reminders that are due.
+
+    More due than one claim (a burst of meetings): queue one more sweep at
+    once, so an idle worker joins in; that sweep does the same while the
+    backlog lasts, so every free worker ends up sending, and no more than one
+    extra sweep waits in the queue at a time. The ledger's claim keeps them
+    from sending anything twice.
+    """
+    queued = []
+    report = services.reminders_sweep(on_backlog=lambda: queued.append(send_due_reminders.delay()))
+    if report.left_for_next_sweep and not queued:
+        # Out of time with rows left: carry on now rather than wait for the next beat.
         send_due_reminders.delay()
     return str(report)
 
