@@ -403,9 +403,9 @@ def digests_create_due(*, now: dt.datetime | None = None) -> int:
 
 
 def deliveries_claim(
-    *, now: dt.datetime, kind: str | None = None, limit: int = CLAIM_BATCH
+    *, now: dt.datetime, kind: str | None = None, limit: int | None = None
 ) -> tuple[str, list[Delivery]]:
-    """Claim up to ``limit`` due rows for this worker; returns the claim token and the rows.
+    """Claim up to ``limit`` (CLAIM_BATCH) due rows for this worker; returns the token and rows.
 
     SELECT … FOR UPDATE SKIP LOCKED, then one UPDATE of exactly those rows, in
     one short transaction: two workers never pick the same row and never wait
@@ -416,6 +416,7 @@ def deliveries_claim(
     anything is sent: the claim is durable before the email leaves.
     """
     token = secrets.token_hex(16)
+    limit = limit or CLAIM_BATCH
     with transaction.atomic():
         due = Delivery.objects.claimable(now)
         if kind:

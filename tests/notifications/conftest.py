@@ -80,3 +80,26 @@ def make_table(
 
 def recipients(outbox) -> list[str]:
     return sorted(address for message in outbox for address in message.to)
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """A real SMTP server (aiosmtpd) on localhost, with Django's SMTP backend pointed at it.
+
+    The sink is the benchmark's (bench/reminders.py): it counts connections
+    (EHLO/HELO), messages, and (recipient, subject) pairs seen more than once.
+    """
+    from aiosmtpd.controller import Controller
+
+    from bench.reminders import Sink, free_port
+
+    sink = Sink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield sink
+    controller.stop()
