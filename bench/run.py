@@ -249,7 +249,9 @@ def main() -> int:
     print()
     print(table)
     write_performance(table)
-    return 0 if all(row["errors"] == 0 for row in rows) else 1
+    log("reminder throughput (bench/reminders.py)")
+    reminders = subprocess.run([sys.executable, "-m", "bench.reminders"], cwd=ROOT, check=False)
+    return 0 if all(row["errors"] == 0 for row in rows) and reminders.returncode == 0 else 1
 
 
 def render_table(rows: list[dict], ceiling: float) -> str:
