@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help bootstrap sync migrate seed run prod worker test test-fast bench lint format check-deploy clean
+.PHONY: help bootstrap sync migrate seed run prod worker test test-fast bench bench-reminders lint format check-deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ test-fast: sync ## The suite without the browser tests
 
 bench: sync ## Seed a large data set into PostgreSQL, load-test it under gunicorn, write docs/PERFORMANCE.md
 	$(UV) run python -m bench.run
+
+bench-reminders: sync ## Time 1 and 2 Celery workers sending 10,000 due reminders to an SMTP sink (docs/PERFORMANCE.md)
+	$(UV) run python -m bench.reminders
 
 lint: sync ## ruff check and format check
 	$(UV) run ruff check . && $(UV) run ruff format --check .
