@@ -128,7 +128,8 @@ def test_changelist_queries_do_not_grow_with_the_rows_shown(client, staff, demo_
         one = _count(client, url)
         monkeypatch.setattr(model_admin, "list_per_page", 100)
         many = _count(client, url)
-        if many != one:
+        # The first page may also read the signed-in person, who is then in the cache.
+        if many > one:
             growing[model._meta.label] = (one, many)
     assert growing == {}
 
