@@ -435,15 +435,18 @@ def measure(*, workers: int, sink: Sink, env: dict[str, str], count: int = COUNT
 
 def render_table(results: list[Result]) -> str:
     from bench.run import machine
+    from notifications import services
 
+    lanes = getattr(services, "SEND_LANES", 1)
     lines = [
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine()}; "
         f"{results[0].reminders:,} due reminders (one meeting each in "
         f"{-(-results[0].reminders // MEMBERS_PER_MEETING)} circles of {MEMBERS_PER_MEETING}), "
         "the sweep task queued once as beat does, production settings, PostgreSQL, Redis and "
         "an aiosmtpd sink on the same machine. A worker is one `celery -A config worker "
-        "--pool prefork --concurrency 1` process; the time runs from queuing the task to the "
-        f"last row marked sent. Target: {TARGET_PER_SECOND}/s with one worker.",
+        "--pool prefork --concurrency 1` process (during a burst its sweep sends on "
+        f"{lanes} lanes, threads: docs/REMINDERS.md); the time runs from queuing the task to "
+        f"the last row marked sent. Target: {TARGET_PER_SECOND}/s with one worker.",
         "",
         "| workers | reminders sent | seconds | reminders/s | received by the sink "
         "| duplicates | SMTP connections | worker CPU ms/reminder | load average |",
@@ -464,8 +467,10 @@ def write_performance(table: str) -> None:
     if MARK_START not in text:
         text = (
             text.rstrip("\n")
-            + "\n\n## Reminder throughput\n\n`make bench-reminders` (bench/reminders.py, also the "
-            "last step of `make bench`); docs/REMINDERS.md explains the sending path.\n\n"
+            + "\n\n## Reminder throughput\n\n`make bench-reminders` (bench/reminders.py, also "
+            "the last step of `make bench`) times real Celery\nworkers sending 10,000 due "
+            "reminders to an SMTP sink; docs/REMINDERS.md explains the sending\npath. The "
+            "table between the markers is rewritten by every run.\n\n"
             f"{MARK_START}\n{MARK_END}\n"
         )
     before, rest = text.split(MARK_START, 1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from email import message_from_bytes, policy
 
 import pytest
 from django.core import mail
@@ -181,3 +182,22 @@ def test_a_sweep_with_less_than_a_batch_queues_nothing(clock, monkeypatch):
     tasks.send_due_reminders()
     assert queued == []
     assert len(mail.outbox) == 4
+
+
+@pytest.mark.django_db
+def test_a_reminder_with_boundaries_chosen_up_front_is_well_formed_mime(clock):
+    table = make_table(members=1)
+    clock.move_to(DUE)
+    brief = emails.meeting_brief(table.meeting)
+    message = emails.reminder_message(
+        meeting=table.meeting, user=table.host, rsvp=None, brief=brief
+    )
+    raw = message.message().as_bytes(linesep="\r\n")
+    parsed = message_from_bytes(raw, policy=policy.SMTP)
+    assert parsed.get_content_type() == "multipart/mixed"
+    leaves = [part.get_content_type() for part in parsed.walk() if not part.is_multipart()]
+    assert leaves == ["text/plain", "text/html", "text/calendar"]
+    boundaries = {part.get_boundary() for part in parsed.walk() if part.is_multipart()}
+    assert len(boundaries) == 2 and all("peertables-" in b for b in boundaries)
+    text = parsed.get_body(("plain",)).get_content()
+    assert text.replace("\r\n", "\n") == message.body
