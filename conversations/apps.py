@@ -15,6 +15,7 @@ class ConversationsConfig(AppConfig):
         from circles.models import Membership
         from conversations import live
         from conversations.models import Post, Reply
+        from members.models import User
 
         def post_changed(sender: type, instance: Post, **kwargs: object) -> None:
             live.thread_changed(instance.pk)
@@ -25,10 +26,15 @@ class ConversationsConfig(AppConfig):
         def membership_changed(sender: type, instance: Membership, **kwargs: object) -> None:
             live.access_changed(instance.user_id)
 
+        def person_changed(sender: type, instance: User, **kwargs: object) -> None:
+            # Staff read every circle: losing is_staff (or the account) ends that too.
+            live.access_changed(instance.pk)
+
         for model, receiver in (
             (Post, post_changed),
             (Reply, reply_changed),
             (Membership, membership_changed),
+            (User, person_changed),
         ):
             for signal in (post_save, post_delete):
                 # weak=False: these are local functions, nothing else holds them. With

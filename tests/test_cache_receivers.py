@@ -38,6 +38,8 @@ RECEIVERS = [
     (SAVE, Meeting, "dir-save-Meeting"),
     (DELETE, Meeting, "dir-del-Meeting"),
     (m2m_changed, Circle.topics.through, "dir-topics"),
+    (SAVE, User, "live-User"),
+    (DELETE, User, "live-User"),
     (SAVE, User, "forget-user-save"),
     (DELETE, User, "forget-user-del"),
     (SAVE, Notification, "bell-unread-save"),

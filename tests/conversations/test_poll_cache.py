@@ -227,6 +227,20 @@ def test_a_member_who_leaves_gets_404_at_the_next_poll(quiet, cast, post):
 
 
 @pytest.mark.django_db
+def test_staff_who_lose_staff_get_404_at_the_next_poll(cast, post):
+    """Staff read any circle's threads; once they are not staff, not even "nothing new"."""
+    first = ReplyFactory(post=post, author=cast.alice)
+    staff = UserFactory(is_staff=True)
+    client = Client()
+    client.force_login(staff)
+    assert poll(client, post, first.pk).status_code == 204
+    assert poll(client, post, first.pk).status_code == 204  # from the cache
+    staff.is_staff = False
+    staff.save(update_fields=["is_staff"])
+    assert poll(client, post, first.pk).status_code == 404
+
+
+@pytest.mark.django_db
 def test_signed_out_pollers_get_404_even_with_a_record(quiet, post):
     client, first = quiet
     client.logout()
