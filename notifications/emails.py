@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import secrets
 from dataclasses import dataclass, field
+from email.policy import Compat32
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -218,6 +219,33 @@ class ReminderFrames:
         )
 
 
+class _ShortHeaders(Compat32):
+    """compat32 (Django's policy), writing a short one-line ASCII header as it is.
+
+    compat32 runs every header through email.header.Header to fold it, even one that
+    fits on its line as it stands: a fifth of a reminder's CPU time for ~23 headers.
+    For those the result is the header unchanged, so this writes it directly; any
+    other header (long, non-ASCII, multi-line, a Header object) folds as before.
+    """
+
+    def fold_binary(self, name, value):
+        if (
+            isinstance(value, str)
+            and value.isascii()
+            and len(name) + len(value) + 2 <= 76
+            and "\r" not in value
+            and "\n" not in value
+            and "=?" not in value
+            and "  " not in value
+            and value == value.strip()
+        ):
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
+
+SHORT_HEADERS = _ShortHeaders()
+
+
 class _BoundedEmail(EmailMultiAlternatives):
     """A message whose MIME boundaries are chosen up front, at random.
 
@@ -225,12 +253,14 @@ class _BoundedEmail(EmailMultiAlternatives):
     compiles a fresh regular expression per boundary to check the parts do not contain
     it: a tenth of a reminder's CPU time, and it evicts other entries from the re
     module's cache. 128 random bits per boundary cannot occur in the text by chance,
-    and no member can guess them.
+    and no member can guess them. Short headers are written without refolding
+    (_ShortHeaders).
     """
 
     def message(self, *args, **kwargs):
         message = super().message(*args, **kwargs)
         for part in message.walk():
+            part.policy = SHORT_HEADERS
             if part.is_multipart():
                 part.set_boundary(f"===============peertables-{secrets.token_hex(16)}==")
         return message

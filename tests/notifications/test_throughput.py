@@ -201,3 +201,18 @@ def test_a_reminder_with_boundaries_chosen_up_front_is_well_formed_mime(clock):
     assert len(boundaries) == 2 and all("peertables-" in b for b in boundaries)
     text = parsed.get_body(("plain",)).get_content()
     assert text.replace("\r\n", "\n") == message.body
+
+
+@pytest.mark.django_db
+def test_short_headers_are_written_exactly_as_compat32_would(clock):
+    table = make_table(members=1, name="Café Zürich — the long breakfast table of the week")
+    clock.move_to(DUE)
+    brief = emails.meeting_brief(table.meeting)
+    for person in table.everyone:
+        mime = emails.reminder_message(
+            meeting=table.meeting, user=person, rsvp=None, brief=brief
+        ).message()
+        fast = mime.as_bytes(linesep="\r\n")
+        for part in mime.walk():
+            part.policy = policy.compat32
+        assert fast == mime.as_bytes(linesep="\r\n")
