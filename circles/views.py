@@ -43,7 +43,7 @@ from circles.models import (
 )
 from circles.receivers import INVITATION_SESSION_KEY
 from circles.suggestions import suggest_circles
-from config.pagecache import current_version, signed_out_page
+from config.pagecache import current_version, keep_fresh, serve_kept, signed_out_page
 from meetings.models import Meeting, MeetingStatus
 
 DIRECTORY_PAGE_SIZE = 12
@@ -138,7 +138,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     if results_key is not None:
         version = current_version(DIRECTORY)
         kept = cache.get(results_key)
-        if kept is not None and kept[0] == version:
+        if kept is not None and kept[0] == version and serve_kept(results_key, kept[2]):
             if request.htmx:
                 return HttpResponse(kept[1])
             context["results_html"] = mark_safe(kept[1])  # noqa: S308 - our own rendering
@@ -158,7 +158,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     )
     if results_key is not None and _directory_page_fit_to_keep(request, context):
         html = render_to_string("circles/directory.html#results", context, request)
-        cache.set(results_key, (version, html), settings.SIGNED_OUT_PAGE_CACHE_SECONDS)
+        keep_fresh(results_key, (version, html), settings.SIGNED_OUT_PAGE_CACHE_SECONDS)
         if request.htmx:
             return HttpResponse(html)
         context["results_html"] = mark_safe(html)  # noqa: S308 - our own rendering
@@ -178,7 +178,7 @@ def _signed_in_results_key(request: HttpRequest) -> str | None:
     if not request.user.is_authenticated or name is None:
         return None
     digest = hashlib.sha256(name.encode()).hexdigest()[:32]
-    return f"directory:results:{request.user.time_zone}:{digest}"
+    return f"directory:results:v2:{request.user.time_zone}:{digest}"
 
 
 def _members(circle: Circle) -> list[Membership]:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -44,6 +45,9 @@ from django.utils.safestring import mark_safe
 # Autoescaping turns every "<" in user text into "&lt;", so this string can only
 # come from the template's own {{ csrf_token }}.
 CSRF_PLACEHOLDER = mark_safe("<peertables-csrf-token>")  # noqa: S308 - a constant
+
+# How long one request may take to render a page anew before another may try.
+RENEW_LOCK_SECONDS = 10
 
 KeyFunc = Callable[[HttpRequest], str | None]
 KeepFunc = Callable[[HttpRequest, dict[str, Any]], bool]
@@ -75,6 +79,26 @@ def bump(version: str) -> None:
 
     incr()
     transaction.on_commit(incr)
+
+
+def serve_kept(key: str, fresh_until: float) -> bool:
+    """Whether to answer with the copy kept under ``key``, fresh until ``fresh_until``.
+
+    Past its time, one request (the first to take the lock) renders it anew while
+    every other request keeps getting the old copy, so an expiry under load is one
+    render, not one per waiting request.
+    """
+    return time.time() < fresh_until or not cache.add(f"{key}:renewing", 1, RENEW_LOCK_SECONDS)
+
+
+def keep_fresh(key: str, value: tuple, seconds: int) -> None:
+    """Keep ``value`` (plus the time it is fresh until, appended) for ``serve_kept``.
+
+    It stays twice as long as it is fresh: the second half serves the others
+    while one request renders it anew.
+    """
+    cache.set(key, (*value, time.time() + seconds), 2 * seconds)
+    cache.delete(f"{key}:renewing")
 
 
 def _signed_out(request: HttpRequest) -> bool:
@@ -117,13 +141,14 @@ def signed_out_page(
                 return _private(view(request, *args, **kwargs))
             digest = hashlib.sha256(name.encode()).hexdigest()[:32]
             htmx = int(bool(getattr(request, "htmx", False)))
-            page_key = f"pagecache:{view.__module__}.{view.__name__}:{htmx}:{digest}"
+            page_key = f"pagecache:v2:{view.__module__}.{view.__name__}:{htmx}:{digest}"
             found = cache.get_many([page_key, _version_key(version)])
             now = found.get(_version_key(version)) or 0
             if (kept := found.get(page_key)) and kept[0] == now:
-                _, html, content_type = kept
-                response = HttpResponse(_with_token(request, html), content_type=content_type)
-                return _private(response)
+                _, html, content_type, fresh_until = kept
+                if serve_kept(page_key, fresh_until):
+                    response = HttpResponse(_with_token(request, html), content_type=content_type)
+                    return _private(response)
 
             response = view(request, *args, **kwargs)
             if not isinstance(response, TemplateResponse) or response.is_rendered:
@@ -141,7 +166,7 @@ def signed_out_page(
                 and not getattr(getattr(request, "session", None), "modified", False)
                 and (keep is None or keep(request, response.context_data))
             ):
-                cache.set(page_key, (now, html, response["Content-Type"]), seconds)
+                keep_fresh(page_key, (now, html, response["Content-Type"]), seconds)
             response.content = _with_token(request, html)
             return _private(response)
 

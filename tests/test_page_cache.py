@@ -11,13 +11,16 @@ from __future__ import annotations
 import re
 
 import pytest
+import time_machine
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from circles import services as circle_services
+from config.pagecache import keep_fresh, serve_kept
 from tests.factories import CircleFactory, MembershipFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -197,3 +200,23 @@ def test_the_cache_can_be_turned_off(client, listed, settings):
     settings.SIGNED_OUT_PAGE_CACHE_SECONDS = 0
     fetch(client, HOME)
     assert fetch(client, HOME)[1] > 0
+
+
+def test_past_its_time_one_request_renders_anew_while_the_others_get_the_kept_copy():
+    """No stampede when a kept page expires under load (pagecache.serve_kept / keep_fresh)."""
+    key = "pagecache:test:stampede"
+    with time_machine.travel("2026-11-23 07:00", tick=False) as clock:
+        keep_fresh(key, ("v1", "<html>"), 60)
+        kept = cache.get(key)
+        assert kept[:2] == ("v1", "<html>")
+        assert serve_kept(key, kept[-1]) and serve_kept(key, kept[-1])  # fresh: everyone
+
+        clock.shift(61)
+        assert cache.get(key) is not None, "kept past its freshness, for the others"
+        assert not serve_kept(key, kept[-1]), "the first request after expiry renders"
+        assert serve_kept(key, kept[-1]), "the next ones get the kept copy meanwhile"
+        assert serve_kept(key, kept[-1])
+
+        keep_fresh(key, ("v1", "<html> anew"), 60)
+        renewed = cache.get(key)
+        assert renewed[1] == "<html> anew" and serve_kept(key, renewed[-1])
