@@ -9,11 +9,12 @@ the page's time, and it is nearly always the same HTML as last time.
 So each reply's HTML is cached under a key made of every value the partial
 reads: the reply's id, body, edit and hide times, author and thanks; the circle's
 slug and time zone; whether the viewer wrote it and whether they moderate (the
-two things that change the controls); and a digest of the templates, so a
-deploy that changes them starts afresh. Nothing needs invalidating: a change
-to anything shown is a new key. The CSRF token inside a form is written as a
-placeholder and swapped for the viewer's own token on the way out; the
-placeholder is derived from SECRET_KEY, so no member can type it into a reply.
+two things that change the controls); and a digest of the templates and the
+sanitizer, so a deploy that changes them starts afresh. Nothing needs
+invalidating: a change to anything shown is a new key. The CSRF token inside a
+form is written as a placeholder and swapped for the viewer's own token on the
+way out; the placeholder is derived from SECRET_KEY, so no member can type it
+into a reply.
 
 Times are absolute ("23 Nov, 07:12" in the circle's zone) in the cached HTML;
 static/js/conversations.js shows them as "5 minutes ago".
@@ -31,6 +32,8 @@ from django.template.loader import get_template, render_to_string
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
+from conversations import text
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
@@ -44,10 +47,11 @@ SECONDS = 24 * 60 * 60
 
 @memoize
 def _templates_digest() -> str:
+    """The templates and the sanitizer: a deploy that changes either starts afresh."""
     digest = hashlib.blake2b(digest_size=8)
-    for name in TEMPLATES:
-        origin = get_template(name).origin
-        with open(origin.name, "rb") as source:
+    files = [get_template(name).origin.name for name in TEMPLATES] + [text.__file__]
+    for name in files:
+        with open(name, "rb") as source:
             digest.update(source.read())
     return digest.hexdigest()
 
@@ -105,7 +109,7 @@ def render_thread(request: HttpRequest, post: Post) -> tuple[SafeString, int, in
     placeholder = _csrf_placeholder()
     if missing:
         rendered = {}
-        for reply in post.replies.filter(pk__in=missing).for_thread():
+        for reply in post.replies.live().filter(pk__in=missing).for_thread():
             reply.post = post
             context = {
                 "reply": reply,
