@@ -407,11 +407,12 @@ def digest_content(*, user: User, now: dt.datetime) -> DigestContent:
 def _digest_notices(*, user: User, now: dt.datetime) -> tuple[list[DigestNotice], int]:
     """Unread notifications of the last 7 days, only if the person chose "the Monday digest".
 
-    One query: the preference is joined in, so people who get activity emails at
-    once (everyone by default) read nothing here. Notification texts never quote
-    an in-the-room post, so they are safe to put in an email as they are.
+    One query (two past DIGEST_MAX_NOTICES): the preference is joined in, so people
+    who get activity emails at once (everyone by default) read nothing here.
+    Notification texts never quote an in-the-room post, so they are safe to put
+    in an email as they are.
     """
-    rows = list(
+    unread = (
         Notification.objects.for_recipient(user)
         .unread()
         .filter(
@@ -419,13 +420,12 @@ def _digest_notices(*, user: User, now: dt.datetime) -> tuple[list[DigestNotice]
             created_at__lte=now,
             recipient__notification_preferences__activity_email=ActivityEmail.DIGEST,
         )
-        .newest_first()
-        .values_list("text", "url")[: DIGEST_MAX_NOTICES + 1]
     )
+    rows = list(unread.newest_first().values_list("text", "url")[: DIGEST_MAX_NOTICES + 1])
     shown = rows[:DIGEST_MAX_NOTICES]
-    return [DigestNotice(text=text, url=absolute(url)) for text, url in shown], len(rows) - len(
-        shown
-    )
+    # Only a full list needs the true total ("and 12 more"): a second query then.
+    more = unread.count() - len(shown) if len(rows) > len(shown) else 0
+    return [DigestNotice(text=text, url=absolute(url)) for text, url in shown], more
 
 
 def digest_subject(content: DigestContent) -> str:

@@ -146,6 +146,10 @@ def preferences_set(
         "replies": replies,
         "activity_email": activity_email or None,
     }
+    if digest is False and activity_email is None and prefs.activity_email == ActivityEmail.DIGEST:
+        # Activity went by digest: with the digest off (the one-click unsubscribe,
+        # which skips the form's check) it is emailed at once, not dropped.
+        changes["activity_email"] = ActivityEmail.IMMEDIATE
     fields = [name for name, value in changes.items() if value is not None]
     for name in fields:
         setattr(prefs, name, changes[name])

@@ -509,6 +509,29 @@ def test_a_digest_with_only_unread_notifications_is_not_empty(thread):
     assert emails.digest_content(user=carol, now=later + dt.timedelta(days=2)).notices == []
 
 
+def test_a_full_digest_says_how_many_more_are_unread(thread):
+    circle, host, alice, bob, carol, post = thread
+    services.preferences_set(user=carol, activity_email=ActivityEmail.DIGEST)
+    for n in range(emails.DIGEST_MAX_NOTICES + 5):
+        services.notify(
+            recipient=carol, kind="thanks", text=f"Thanked {n}.", url="/", circle=circle
+        )
+    content = emails.digest_content(user=carol, now=timezone.now())
+    assert len(content.notices) == emails.DIGEST_MAX_NOTICES
+    assert content.unread_more == 5
+    assert "and 5 more" in emails.digest_message(user=carol, content=content).body
+
+
+def test_turning_the_digest_off_sends_digest_only_activity_at_once(thread):
+    """The one-click unsubscribe skips the settings form's check: nothing may go silent."""
+    circle, host, alice, bob, carol, post = thread
+    services.preferences_set(user=alice, activity_email=ActivityEmail.DIGEST)
+    assert services.wants(alice, "replies") is False
+    prefs = services.preferences_set(user=alice, digest=False)
+    assert prefs.activity_email == ActivityEmail.IMMEDIATE and prefs.digest is False
+    assert services.wants(alice, "replies") is True
+
+
 def test_the_settings_page_saves_the_choice_and_refuses_digest_only_without_a_digest(client):
     person = UserFactory()
     client.force_login(person)
