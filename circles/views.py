@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -43,7 +42,7 @@ from circles.models import (
 )
 from circles.receivers import INVITATION_SESSION_KEY
 from circles.suggestions import suggest_circles
-from config.pagecache import current_version, keep_fresh, serve_kept, signed_out_page
+from config.pagecache import fetch_kept, signed_out_page, store_kept
 from meetings.models import Meeting, MeetingStatus
 
 DIRECTORY_PAGE_SIZE = 12
@@ -136,12 +135,11 @@ def directory(request: HttpRequest) -> HttpResponse:
     }
     results_key = _signed_in_results_key(request)
     if results_key is not None:
-        version = current_version(DIRECTORY)
-        kept = cache.get(results_key)
-        if kept is not None and kept[0] == version and serve_kept(results_key, kept[2]):
+        kept, version = fetch_kept(results_key, DIRECTORY)
+        if kept is not None:
             if request.htmx:
-                return HttpResponse(kept[1])
-            context["results_html"] = mark_safe(kept[1])  # noqa: S308 - our own rendering
+                return HttpResponse(kept)
+            context["results_html"] = mark_safe(kept)  # noqa: S308 - our own rendering
             return TemplateResponse(request, "circles/directory.html", context)
     circles = form.filter(Circle.objects.listed().with_directory_data()).order_by("name", "pk")
     page = Paginator(_with_next_meeting(circles), DIRECTORY_PAGE_SIZE).get_page(
@@ -158,7 +156,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     )
     if results_key is not None and _directory_page_fit_to_keep(request, context):
         html = render_to_string("circles/directory.html#results", context, request)
-        keep_fresh(results_key, (version, html), settings.SIGNED_OUT_PAGE_CACHE_SECONDS)
+        store_kept(results_key, version, html, settings.SIGNED_OUT_PAGE_CACHE_SECONDS)
         if request.htmx:
             return HttpResponse(html)
         context["results_html"] = mark_safe(html)  # noqa: S308 - our own rendering
@@ -178,7 +176,7 @@ def _signed_in_results_key(request: HttpRequest) -> str | None:
     if not request.user.is_authenticated or name is None:
         return None
     digest = hashlib.sha256(name.encode()).hexdigest()[:32]
-    return f"directory:results:v2:{request.user.time_zone}:{digest}"
+    return f"directory:results:v3:{request.user.time_zone}:{digest}"
 
 
 def _members(circle: Circle) -> list[Membership]:

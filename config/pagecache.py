@@ -57,10 +57,6 @@ def _version_key(version: str) -> str:
     return f"pagecache:version:{version}"
 
 
-def current_version(version: str) -> int:
-    return cache.get(_version_key(version)) or 0
-
-
 def bump(version: str) -> None:
     """Refuse every page kept under ``version``: now, and again once the transaction commits.
 
@@ -81,23 +77,32 @@ def bump(version: str) -> None:
     transaction.on_commit(incr)
 
 
-def serve_kept(key: str, fresh_until: float) -> bool:
-    """Whether to answer with the copy kept under ``key``, fresh until ``fresh_until``.
+def fetch_kept(key: str, version: str) -> tuple[Any, int]:
+    """What is kept under ``key`` for ``version``'s current value (None if nothing is), and it.
 
-    Past its time, one request (the first to take the lock) renders it anew while
-    every other request keeps getting the old copy, so an expiry under load is one
-    render, not one per waiting request.
+    One cache round trip. Past its freshness a copy is still handed out, except to
+    the first request to take the renewal lock, which gets None and renders anew:
+    an expiry under load is one render, not one per waiting request. Whoever
+    renders passes the version value returned here to ``store_kept``.
     """
-    return time.time() < fresh_until or not cache.add(f"{key}:renewing", 1, RENEW_LOCK_SECONDS)
+    found = cache.get_many([key, _version_key(version)])
+    now = found.get(_version_key(version)) or 0
+    entry = found.get(key)
+    if entry is None or entry[0] != now:
+        return None, now
+    _, value, fresh_until = entry
+    if time.time() < fresh_until or not cache.add(f"{key}:renewing", 1, RENEW_LOCK_SECONDS):
+        return value, now
+    return None, now
 
 
-def keep_fresh(key: str, value: tuple, seconds: int) -> None:
-    """Keep ``value`` (plus the time it is fresh until, appended) for ``serve_kept``.
+def store_kept(key: str, seen_version: int, value: Any, seconds: int) -> None:
+    """Keep ``value``, rendered from the data of ``seen_version``, fresh for ``seconds``.
 
     It stays twice as long as it is fresh: the second half serves the others
     while one request renders it anew.
     """
-    cache.set(key, (*value, time.time() + seconds), 2 * seconds)
+    cache.set(key, (seen_version, value, time.time() + seconds), 2 * seconds)
     cache.delete(f"{key}:renewing")
 
 
@@ -111,8 +116,9 @@ def _signed_out(request: HttpRequest) -> bool:
     )
 
 
-def _with_token(request: HttpRequest, html: str) -> bytes:
-    return html.replace(CSRF_PLACEHOLDER, get_token(request)).encode()
+def with_csrf_token(request: HttpRequest, html: str) -> str:
+    """Kept HTML rendered with ``csrf_token=CSRF_PLACEHOLDER``, with this visitor's own token."""
+    return html.replace(CSRF_PLACEHOLDER, get_token(request))
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -141,14 +147,12 @@ def signed_out_page(
                 return _private(view(request, *args, **kwargs))
             digest = hashlib.sha256(name.encode()).hexdigest()[:32]
             htmx = int(bool(getattr(request, "htmx", False)))
-            page_key = f"pagecache:v2:{view.__module__}.{view.__name__}:{htmx}:{digest}"
-            found = cache.get_many([page_key, _version_key(version)])
-            now = found.get(_version_key(version)) or 0
-            if (kept := found.get(page_key)) and kept[0] == now:
-                _, html, content_type, fresh_until = kept
-                if serve_kept(page_key, fresh_until):
-                    response = HttpResponse(_with_token(request, html), content_type=content_type)
-                    return _private(response)
+            page_key = f"pagecache:v3:{view.__module__}.{view.__name__}:{htmx}:{digest}"
+            kept, now = fetch_kept(page_key, version)
+            if kept is not None:
+                html, content_type = kept
+                body = with_csrf_token(request, html)
+                return _private(HttpResponse(body, content_type=content_type))
 
             response = view(request, *args, **kwargs)
             if not isinstance(response, TemplateResponse) or response.is_rendered:
@@ -166,8 +170,8 @@ def signed_out_page(
                 and not getattr(getattr(request, "session", None), "modified", False)
                 and (keep is None or keep(request, response.context_data))
             ):
-                keep_fresh(page_key, (now, html, response["Content-Type"]), seconds)
-            response.content = _with_token(request, html)
+                store_kept(page_key, now, (html, response["Content-Type"]), seconds)
+            response.content = with_csrf_token(request, html)
             return _private(response)
 
         return wrapper

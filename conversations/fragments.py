@@ -12,9 +12,8 @@ slug and time zone; whether the viewer wrote it and whether they moderate (the
 two things that change the controls); and a digest of the templates and the
 sanitizer, so a deploy that changes them starts afresh. Nothing needs
 invalidating: a change to anything shown is a new key. The CSRF token inside a
-form is written as a placeholder and swapped for the viewer's own token on the
-way out; the placeholder is derived from SECRET_KEY, so no member can type it
-into a reply.
+form is written as config.pagecache's placeholder and swapped for the viewer's
+own token on the way out, as the signed-out pages are.
 
 Times are absolute ("23 Nov, 07:12" in the circle's zone) in the cached HTML;
 static/js/conversations.js shows them as "5 minutes ago".
@@ -27,11 +26,10 @@ from functools import cache as memoize
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
-from django.middleware.csrf import get_token
 from django.template.loader import get_template, render_to_string
-from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
+from config.pagecache import CSRF_PLACEHOLDER, with_csrf_token
 from conversations import text
 
 if TYPE_CHECKING:
@@ -54,11 +52,6 @@ def _templates_digest() -> str:
         with open(name, "rb") as source:
             digest.update(source.read())
     return digest.hexdigest()
-
-
-@memoize
-def _csrf_placeholder() -> str:
-    return "csrf-" + salted_hmac("conversations.fragments", "csrf", algorithm="sha256").hexdigest()
 
 
 # Every value the partial shows, read without building model instances; the
@@ -88,7 +81,6 @@ def _key(values: tuple[object, ...], post: Post, *, viewer_id: int, moderates: b
         post.circle.slug,
         post.circle.time_zone,
         _templates_digest(),
-        _csrf_placeholder(),  # a new SECRET_KEY must not meet HTML holding the old placeholder
     )
     digest = hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
     return f"reply-html:{values[0]}:{digest}"
@@ -106,7 +98,6 @@ def render_thread(request: HttpRequest, post: Post) -> tuple[SafeString, int, in
     keys = [_key(row, post, viewer_id=request.user.pk, moderates=moderates) for row in rows]
     found = cache.get_many(keys)
     missing = {row[0]: key for row, key in zip(rows, keys, strict=True) if key not in found}
-    placeholder = _csrf_placeholder()
     if missing:
         rendered = {}
         for reply in post.replies.live().filter(pk__in=missing).for_thread():
@@ -115,14 +106,12 @@ def render_thread(request: HttpRequest, post: Post) -> tuple[SafeString, int, in
                 "reply": reply,
                 "post": post,
                 "is_moderator": moderates,
-                "csrf_token": placeholder,
+                "csrf_token": CSRF_PLACEHOLDER,
             }
             rendered[missing[reply.pk]] = render_to_string(f"{TEMPLATE}#reply", context, request)
         cache.set_many(rendered, SECONDS)
         found.update(rendered)
     # A reply deleted between the two queries has no HTML: it is simply left out.
-    html = "".join(found.get(key, "") for key in keys)
-    if placeholder in html:
-        html = html.replace(placeholder, get_token(request))
+    html = with_csrf_token(request, "".join(found.get(key, "") for key in keys))
     # Our own template's output, made from sanitized text (conversations.text).
     return mark_safe(html), rows[-1][0], len(rows)  # noqa: S308

@@ -6,10 +6,12 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        """A notification saved or deleted one by one (the admin, a cascade) also drops the
-        cached bell count; services.notify_all and notifications_mark_read drop it for the
-        bulk writes that send no signals."""
-        from django.db.models.signals import post_delete, post_save
+        """A notification saved one by one (the admin, a factory) also drops the cached bell
+        count; services.notify_all and notifications_mark_read drop it for the bulk writes
+        that send no signals. No post_delete receiver: with one, Django could no longer
+        delete a person's or a circle's notifications in one statement, and a deleted one
+        changes the count for five minutes at most."""
+        from django.db.models.signals import post_save
 
         from notifications.models import Notification
         from notifications.services import _forget_unread_counts
@@ -18,6 +20,3 @@ class NotificationsConfig(AppConfig):
             _forget_unread_counts([instance.recipient_id])
 
         post_save.connect(changed, sender=Notification, weak=False, dispatch_uid="bell-unread-save")
-        post_delete.connect(
-            changed, sender=Notification, weak=False, dispatch_uid="bell-unread-delete"
-        )

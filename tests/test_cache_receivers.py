@@ -43,7 +43,6 @@ RECEIVERS = [
     (SAVE, User, "forget-user-save"),
     (DELETE, User, "forget-user-del"),
     (SAVE, Notification, "bell-unread-save"),
-    (DELETE, Notification, "bell-unread-delete"),
 ]
 
 

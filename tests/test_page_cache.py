@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from circles import services as circle_services
-from config.pagecache import keep_fresh, serve_kept
+from config.pagecache import fetch_kept, store_kept
 from tests.factories import CircleFactory, MembershipFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -203,20 +203,19 @@ def test_the_cache_can_be_turned_off(client, listed, settings):
 
 
 def test_past_its_time_one_request_renders_anew_while_the_others_get_the_kept_copy():
-    """No stampede when a kept page expires under load (pagecache.serve_kept / keep_fresh)."""
+    """No stampede when a kept page expires under load (pagecache.fetch_kept / store_kept)."""
     key = "pagecache:test:stampede"
     with time_machine.travel("2026-11-23 07:00", tick=False) as clock:
-        keep_fresh(key, ("v1", "<html>"), 60)
-        kept = cache.get(key)
-        assert kept[:2] == ("v1", "<html>")
-        assert serve_kept(key, kept[-1]) and serve_kept(key, kept[-1])  # fresh: everyone
+        _, version = fetch_kept(key, "test")
+        store_kept(key, version, "<html>", 60)
+        assert fetch_kept(key, "test") == ("<html>", version)  # fresh: everyone
+        assert fetch_kept(key, "test") == ("<html>", version)
 
         clock.shift(61)
         assert cache.get(key) is not None, "kept past its freshness, for the others"
-        assert not serve_kept(key, kept[-1]), "the first request after expiry renders"
-        assert serve_kept(key, kept[-1]), "the next ones get the kept copy meanwhile"
-        assert serve_kept(key, kept[-1])
+        assert fetch_kept(key, "test")[0] is None, "the first request after expiry renders"
+        assert fetch_kept(key, "test")[0] == "<html>", "the next ones get the kept copy meanwhile"
+        assert fetch_kept(key, "test")[0] == "<html>"
 
-        keep_fresh(key, ("v1", "<html> anew"), 60)
-        renewed = cache.get(key)
-        assert renewed[1] == "<html> anew" and serve_kept(key, renewed[-1])
+        store_kept(key, version, "<html> anew", 60)
+        assert fetch_kept(key, "test")[0] == "<html> anew"
