@@ -1075,6 +1075,43 @@ def test_thread_shows_a_former_member_for_staff_who_deleted_their_account(client
     assert "Sam Staff" not in html and "A former member" in html
 
 
+def test_thread_shows_its_host_the_reply_they_hid_with_a_restore_button(client, table, post):
+    reply = ReplyFactory(post=post, author=table.other, body="DM me for a discount code")
+    url = post.get_absolute_url()
+    html = seen_twice(client, table.host, url)
+    restore = reverse("moderation:restore", args=[table.circle.slug, "reply", reply.pk])
+    assert restore not in html
+    moderation_services.item_hide(item=reply, by=table.host, reason="selling")
+    html = html_of(client, url)
+    assert restore in html and "DM me for a discount code" in html
+    assert "Hidden by a host: members see only a notice" in html
+
+
+def test_thread_is_gone_once_staff_delete_the_post(client, table, post):
+    url = post.get_absolute_url()
+    seen_twice(client, table.viewer, url)
+    post.delete()  # as staff do in the admin
+    assert status_of(client, url) == 404
+
+
+def test_thread_poll_after_a_kept_page_brings_a_new_reply(client, table, post):
+    ReplyFactory(post=post, author=table.host, body="Charge by the week.")
+    url = post.get_absolute_url()
+    html = seen_twice(client, table.viewer, url)
+    cursor = re.search(r'id="thread-cursor" name="after" value="(\d+)"', html).group(1)
+    poll = reverse("conversations:reply_poll", args=[table.circle.slug, post.pk])
+    headers = {"HX-Request": "true"}
+    assert client.get(poll, {"after": cursor}, headers=headers).status_code == 204
+    reply = conversation_services.reply_create(
+        post=post, author=table.other, body="Or by the month."
+    )
+    response = client.get(poll, {"after": cursor}, headers=headers)
+    assert response.status_code == 200 and "Or by the month." in response.content.decode()
+    # The page opened again carries the new cursor, so its poll does not fetch the reply twice.
+    html = html_of(client, url)
+    assert f'id="thread-cursor" name="after" value="{reply.pk}"' in html
+
+
 # --- Each viewer sees their own page ---------------------------------------------------------
 
 
