@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import F, Q
 
 from circles.models import Circle, CircleQuerySet, Topic, Weekday
+from config.forms import IdsChoiceField
 from members.timezones import zone_choices
 
 
@@ -18,7 +19,7 @@ class CircleForm(forms.ModelForm):
         label="Time zone",
         help_text="The zone the circle's clock follows, e.g. America/Chicago.",
     )
-    topics = forms.ModelMultipleChoiceField(
+    topics = IdsChoiceField(
         queryset=Topic.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from circles.models import Status
+from config.forms import IdsChoiceField
 from conversations.models import (
     BODY_MAX,
     NOTE_MAX,
@@ -83,7 +84,7 @@ class ReplyForm(forms.ModelForm):
 class ResolveForm(forms.Form):
     """Mark an ask resolved, thanking the replies that helped."""
 
-    replies = forms.ModelMultipleChoiceField(
+    replies = IdsChoiceField(
         queryset=Reply.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

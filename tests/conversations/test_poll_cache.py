@@ -111,10 +111,15 @@ def test_a_reply_deleted_and_a_new_one_saved_are_seen(quiet, cast, post):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_reply_committing_while_another_poll_reads_is_not_hidden_after_commit(cast, post):
+def test_a_reply_committing_while_another_poll_reads_is_not_hidden_after_commit(
+    on_postgres, cast, post
+):
     """The race the on-commit bump is for: a poll in another connection reads the thread
     while a reply is written but not committed, sees nothing new and records that; once
-    the reply commits, the next poll must take the full path and return it."""
+    the reply commits, the next poll must take the full path and return it.
+
+    PostgreSQL only: SQLite's test database locks a table another connection has
+    written to until the commit, so the other poll could not read at all."""
     first = ReplyFactory(post=post, author=cast.bob, body="Before the race.")
     alice = Client()
     alice.force_login(cast.alice)

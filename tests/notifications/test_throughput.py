@@ -125,7 +125,9 @@ def test_a_sweep_of_a_batch_stays_inside_its_query_budget(clock, django_assert_m
     # 21 for the sweep and its batch whatever its size (creating the rows, the claim and
     # its savepoints, the batch's facts, the meeting's brief, the claim that finds nothing
     # more), and one UPDATE per email: 40 rows or 100 cost the same 21.
-    with django_assert_max_num_queries(100 + 21):
+    # SQLite takes at most 999 parameters a statement, so Django splits the 100 rows'
+    # INSERT in two there: one more query, from the engine, not from the data.
+    with django_assert_max_num_queries(100 + 21 + (connection.vendor == "sqlite")):
         report = services.reminders_sweep()
     assert report.sent == 100
 

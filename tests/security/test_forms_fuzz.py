@@ -166,3 +166,20 @@ def test_every_form_survives_hostile_input(world):
         fuzz(form, world.client_for(form.role, raise_request_exception=False), problems)
     print(f"fuzzed {len(forms)} forms")  # noqa: T201
     assert not problems, "\n".join(problems[:30])
+
+
+def test_an_id_past_64_bits_is_a_wrong_choice_not_a_500(world):
+    """Found by the fuzzer: SQLite cannot bind such an integer, so Django's pk__in raised."""
+    client = world.client_for("member", raise_request_exception=False)
+    huge = "9" * 40
+    resolve = client.post(
+        f"/circles/{world.circle.slug}/posts/{world.post.pk}/resolve/", {"replies": huge}
+    )
+    edit = world.client_for("host", raise_request_exception=False).post(
+        f"/circles/{world.circle.slug}/edit/", {"topics": [huge, "-" + huge]}
+    )
+    for response in (resolve, edit):
+        assert response.status_code == 200
+        assert "is not one of the available choices" in response.content.decode() or (
+            "Choose replies from this thread." in response.content.decode()
+        )
