@@ -35,12 +35,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.safestring import mark_safe
+
+from config import generations
 
 # Autoescaping turns every "<" in user text into "&lt;", so this string can only
 # come from the template's own {{ csrf_token }}.
@@ -62,19 +63,10 @@ def bump(version: str) -> None:
 
     Now, so the writer's own next request (and tests) never sees the old page;
     after the commit, so a page rendered from the old rows between the two
-    (another request reading before the commit) is refused too.
+    (another request reading before the commit) is refused too. A version lost
+    from the cache comes back at a random value (config/generations.py).
     """
-
-    def incr() -> None:
-        key = _version_key(version)
-        cache.add(key, 0, timeout=None)
-        try:
-            cache.incr(key)
-        except ValueError:  # evicted between the two calls
-            cache.set(key, 1, timeout=None)
-
-    incr()
-    transaction.on_commit(incr)
+    generations.bump(_version_key(version))
 
 
 def fetch_kept(key: str, version: str) -> tuple[Any, int]:
@@ -86,7 +78,7 @@ def fetch_kept(key: str, version: str) -> tuple[Any, int]:
     renders passes the version value returned here to ``store_kept``.
     """
     found = cache.get_many([key, _version_key(version)])
-    now = found.get(_version_key(version)) or 0
+    (now,) = generations.current([_version_key(version)], found)
     entry = found.get(key)
     if entry is None or entry[0] != now:
         return None, now

@@ -27,15 +27,13 @@ on exactly when REDIS_URL is set.
 
 from __future__ import annotations
 
-import secrets
-
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+
+from config import generations as counters
 
 # How long a record lives unrefreshed; an open thread refreshes it on every change.
 RECORD_SECONDS = 10 * 60
-GENERATION_SECONDS = 24 * 60 * 60
 
 
 def _thread_key(post_id: int) -> str:
@@ -50,53 +48,21 @@ def _record_key(post_id: int, user_id: int, slug: str) -> str:
     return f"live:seen:{post_id}:{user_id}:{slug}"
 
 
-def _fresh() -> int:
-    # A counter made anew (never there, expired or evicted) starts at a random value, so
-    # that a record made from the lost counter cannot match it (a restart at 0 or 1 could).
-    return secrets.randbits(48)
-
-
-def _bump(key: str) -> None:
-    try:
-        cache.incr(key)
-    except ValueError:  # no counter yet, or evicted: any value a record cannot hold
-        cache.set(key, _fresh(), GENERATION_SECONDS)
-
-
-def _bump_now_and_on_commit(key: str) -> None:
-    # Now, so a record made from here on inside this transaction is stale; and
-    # again once committed, so a record another request made from the data
-    # before the commit is stale too.
-    _bump(key)
-    transaction.on_commit(lambda: _bump(key))
-
-
 def thread_changed(post_id: int) -> None:
     """Pollers of this thread must look again."""
-    _bump_now_and_on_commit(_thread_key(post_id))
+    counters.bump(_thread_key(post_id))
 
 
 def access_changed(user_id: int) -> None:
     """This person's records no longer count."""
-    _bump_now_and_on_commit(_access_key(user_id))
-
-
-def _current(keys: list[str]) -> list[int]:
-    found = cache.get_many(keys)
-    missing = [key for key in keys if key not in found]
-    if missing:
-        # A counter starts anew (_fresh); add() keeps one another process created meanwhile.
-        for key in missing:
-            cache.add(key, _fresh(), GENERATION_SECONDS)
-        found.update(cache.get_many(missing))
-    return [found.get(key) for key in keys]
+    counters.bump(_access_key(user_id))
 
 
 def generations(*, post_id: int, user_id: int) -> tuple[int, int] | None:
     """Read before querying the replies; hand the result to ``remember``."""
     if not settings.THREAD_POLL_FAST_PATH:
         return None
-    thread, access = _current([_thread_key(post_id), _access_key(user_id)])
+    thread, access = counters.current([_thread_key(post_id), _access_key(user_id)])
     if thread is None or access is None:
         return None
     return thread, access
