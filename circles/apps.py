@@ -8,8 +8,9 @@ class CirclesConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from circles import directory_cache
+        from circles import directory_cache, member_pages
         from circles.receivers import accept_invitation_on_login
 
         user_logged_in.connect(accept_invitation_on_login, dispatch_uid="circles_invitation_login")
         directory_cache.connect()
+        member_pages.connect()

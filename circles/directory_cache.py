@@ -1,5 +1,8 @@
 """The landing page and the directory list circles: a change to what they show drops their pages.
 
+(The same version keeps a signed-in person's "Circles you might sit at", which
+also rest on profiles: a profile's save or its tags' change bumps it too.)
+
 config/pagecache.py keeps both pages for signed-out visitors under the
 ``DIRECTORY`` version. Any write to a circle, a membership (seat counts), a
 circle's topics or a meeting's time or status bumps it, whoever writes: a
@@ -38,6 +41,7 @@ def meeting_saved(sender: Any, update_fields: Any = None, **kwargs: Any) -> None
 def connect() -> None:
     from circles.models import Circle, Membership, Topic
     from meetings.models import Meeting
+    from members.models import Profile
 
     for model in (Circle, Membership, Topic):
         post_save.connect(
@@ -47,5 +51,15 @@ def connect() -> None:
             directory_changed, sender=model, dispatch_uid=f"dir-del-{model.__name__}"
         )
     m2m_changed.connect(directory_changed, sender=Circle.topics.through, dispatch_uid="dir-topics")
+    # A signed-in person's suggestions rest on their profile, and on other members'
+    # industries ("no one in design yet"): circles/views.py _suggestions_html.
+    post_save.connect(directory_changed, sender=Profile, dispatch_uid="dir-save-Profile")
+    post_delete.connect(directory_changed, sender=Profile, dispatch_uid="dir-del-Profile")
+    for field in ("can_help_with", "looking_for"):
+        m2m_changed.connect(
+            directory_changed,
+            sender=getattr(Profile, field).through,
+            dispatch_uid=f"dir-profile-{field}",
+        )
     post_save.connect(meeting_saved, sender=Meeting, dispatch_uid="dir-save-Meeting")
     post_delete.connect(directory_changed, sender=Meeting, dispatch_uid="dir-del-Meeting")

@@ -24,11 +24,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from circles import access, services
+from circles import access, member_pages, services
 from circles.directory_cache import DIRECTORY
 from circles.forms import CircleForm, DirectoryFilterForm, InvitationForm, JoinForm, PledgeForm
 from circles.models import (
@@ -73,6 +73,21 @@ def _with_next_meeting(circles: QuerySet[Circle]) -> QuerySet[Circle]:
         circle=OuterRef("pk"), starts_at__gt=timezone.now(), status=MeetingStatus.SCHEDULED
     ).order_by("starts_at")
     return circles.annotate(next_meeting_at=Subquery(upcoming.values("starts_at")[:1]))
+
+
+def _with_moments(circles: QuerySet[Circle]) -> QuerySet[Circle]:
+    """When the circle page next changes by itself: a meeting in its list starts (its answers
+    close) or ends (it leaves the list). Two subqueries in the same SELECT."""
+    now = timezone.now()
+    ahead = Meeting.objects.filter(circle=OuterRef("pk"))
+    return circles.annotate(
+        soonest_start=Subquery(
+            ahead.filter(starts_at__gt=now).order_by("starts_at").values("starts_at")[:1]
+        ),
+        soonest_end=Subquery(
+            ahead.filter(ends_at__gt=now).order_by("ends_at").values("ends_at")[:1]
+        ),
+    )
 
 
 def _next_start(circle: Circle) -> dt.datetime:
@@ -127,20 +142,24 @@ def directory(request: HttpRequest) -> HttpResponse:
     (config/pagecache.py) for the filters a form sends, not for searches;
     signed-in people get the same filters' cards from the cache, in their zone.
     """
-    form = DirectoryFilterForm(request.GET or None, cities=Circle.objects.listed().cities())
-    context: dict[str, object] = {
-        "form": form,
-        # "Circles you might sit at": whole pages only, not the htmx filter answers.
-        "suggestions": [] if request.htmx else suggest_circles(request.user),
-    }
     results_key = _signed_in_results_key(request)
     if results_key is not None:
         kept, version = fetch_kept(results_key, DIRECTORY)
         if kept is not None:
+            filters_html, results_html = kept
             if request.htmx:
-                return HttpResponse(kept)
-            context["results_html"] = mark_safe(kept)  # noqa: S308 - our own rendering
+                return HttpResponse(results_html)
+            context = {
+                # Our own rendering, kept by store_kept below.
+                "filters_html": mark_safe(filters_html),  # noqa: S308
+                "results_html": mark_safe(results_html),  # noqa: S308
+                "suggestions_html": _suggestions_html(request),
+            }
             return TemplateResponse(request, "circles/directory.html", context)
+    form = DirectoryFilterForm(request.GET or None, cities=Circle.objects.listed().cities())
+    context: dict[str, object] = {"form": form}
+    if not request.htmx:  # "Circles you might sit at": whole pages only, not the filters' answers
+        context["suggestions_html"] = _suggestions_html(request)
     circles = form.filter(Circle.objects.listed().with_directory_data()).order_by("name", "pk")
     page = Paginator(_with_next_meeting(circles), DIRECTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -155,14 +174,34 @@ def directory(request: HttpRequest) -> HttpResponse:
         filtered=form.is_bound and form.is_valid() and form.is_filtered(),
     )
     if results_key is not None and _directory_page_fit_to_keep(request, context):
-        html = render_to_string("circles/directory.html#results", context, request)
-        store_kept(results_key, version, html, settings.SIGNED_OUT_PAGE_CACHE_SECONDS)
+        filters_html = render_to_string("circles/directory.html#filters", context, request)
+        results_html = render_to_string("circles/directory.html#results", context, request)
+        seconds = settings.SIGNED_OUT_PAGE_CACHE_SECONDS
+        store_kept(results_key, version, (filters_html, results_html), seconds)
         if request.htmx:
-            return HttpResponse(html)
-        context["results_html"] = mark_safe(html)  # noqa: S308 - our own rendering
+            return HttpResponse(results_html)
+        context["filters_html"] = mark_safe(filters_html)  # noqa: S308 - our own rendering
+        context["results_html"] = mark_safe(results_html)  # noqa: S308 - our own rendering
     return TemplateResponse(
         request, _partial(request, "circles/directory.html", "results"), context
     )
+
+
+def _suggestions_html(request: HttpRequest) -> SafeString:
+    """The "Circles you might sit at" panel for this person, kept until the directory changes.
+
+    What they rest on (circles, memberships, profiles) moves the DIRECTORY version
+    (circles/directory_cache.py); their own zone is in the key.
+    """
+    if not request.user.is_authenticated:
+        return mark_safe("")  # noqa: S308 - nothing
+    key = f"directory:suggestions:v1:{request.user.pk}:{request.user.time_zone}"
+    kept, version = fetch_kept(key, DIRECTORY)
+    if kept is None:
+        context = {"suggestions": suggest_circles(request.user)}
+        kept = render_to_string("circles/_suggestions.html", context, request)
+        store_kept(key, version, kept, settings.SIGNED_OUT_PAGE_CACHE_SECONDS)
+    return mark_safe(kept)  # noqa: S308 - our own rendering
 
 
 def _signed_in_results_key(request: HttpRequest) -> str | None:
@@ -176,7 +215,7 @@ def _signed_in_results_key(request: HttpRequest) -> str | None:
     if not request.user.is_authenticated or name is None:
         return None
     digest = hashlib.sha256(name.encode()).hexdigest()[:32]
-    return f"directory:results:v3:{request.user.time_zone}:{digest}"
+    return f"directory:results:v4:{request.user.time_zone}:{digest}"
 
 
 def _members(circle: Circle) -> list[Membership]:
@@ -201,8 +240,11 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     Unlisted and archived circles are 404 to everyone but their members and staff.
     """
+    keeper = member_pages.Keeper(request, "circle", slug)
+    if keeper.page is not None:
+        return keeper.response()
     circle = access.circle_for_viewer(
-        request.user, slug, _with_next_meeting(Circle.objects.with_directory_data())
+        request.user, slug, _with_moments(_with_next_meeting(Circle.objects.with_directory_data()))
     )
     membership = access.viewer_membership(request.user, circle)
     access.remember_membership(request.user, circle, membership)  # for the page's template tags
@@ -228,7 +270,8 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
             context["request_count"] = Membership.objects.filter(
                 circle=circle, status=Status.REQUESTED
             ).count()
-    return render(request, "circles/detail.html", context)
+    fresh_until = member_pages.soonest(next_start, circle.soonest_start, circle.soonest_end)
+    return keeper.render("circles/detail.html", context, fresh_until=fresh_until)
 
 
 def _render_members(request: HttpRequest, circle: Circle) -> HttpResponse:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling, reswap, retarget
 
+from circles import member_pages
 from circles.access import circle_for_host, circle_for_member
 from circles.models import HOST_ROLES, Membership, Status
 from conversations import fragments, live, services
@@ -159,6 +160,9 @@ def _thread_context(request: HttpRequest, post: Post, **extra: object) -> dict[s
 @require_GET
 def post_detail(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     """Active members read a post and its replies; the thread updates live with htmx."""
+    keeper = member_pages.Keeper(request, "thread", slug, post_id)
+    if keeper.page is not None:
+        return keeper.response()
     seen = live.generations(post_id=post_id, user_id=request.user.pk)
     post = post_for_member(request.user, slug, post_id)
     context = _thread_context(request, post)
@@ -170,7 +174,7 @@ def post_detail(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
             seen=seen,
             last_id=context["cursor"],
         )
-    return render(request, DETAIL, context)
+    return keeper.render(DETAIL, context)
 
 
 @members_only

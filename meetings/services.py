@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from circles import member_pages
 from circles.models import Circle
 from meetings.models import (
     AgendaTopic,
@@ -76,6 +77,8 @@ def meetings_materialize(
         if start.date() not in taken
     ]
     Meeting.objects.bulk_create(new, ignore_conflicts=True)
+    if new:
+        member_pages.circle_changed(circle.slug)  # bulk_create sends no signals
     return len(new)
 
 
@@ -115,6 +118,7 @@ def meetings_schedule_changed(*, circle: Circle, now: dt.datetime | None = None)
     keep = [m for m in future if m.pk in answered_ids]
     # Free their dates first so reassigning them never trips the unique constraint.
     Meeting.objects.filter(pk__in=[m.pk for m in keep]).update(series_date=None, is_one_off=True)
+    member_pages.circle_changed(circle.slug)  # update() sends no signals
 
     taken = set(
         circle.meetings.filter(series_date__isnull=False).values_list("series_date", flat=True)
@@ -408,6 +412,7 @@ def agenda_move_topic(*, topic: AgendaTopic, direction: str) -> None:
         order[index], order[other] = order[other], order[index]
     for position, pk in enumerate(order, start=1):
         AgendaTopic.objects.filter(pk=pk).update(pin_position=position)
+    member_pages.circle_changed(meeting.circle.slug)  # update() sends no signals
     if not meeting.agenda_pinned:
         meeting.agenda_pinned = True
         meeting.save(update_fields=["agenda_pinned", "updated_at"])
@@ -418,6 +423,7 @@ def agenda_unpin(*, meeting: Meeting) -> None:
     """Back to ordering by votes."""
     meeting = _locked(meeting)
     meeting.topics.update(pin_position=None)
+    member_pages.circle_changed(meeting.circle.slug)  # update() sends no signals
     meeting.agenda_pinned = False
     meeting.save(update_fields=["agenda_pinned", "updated_at"])
 
@@ -466,6 +472,7 @@ def agenda_carry_parked(*, meeting: Meeting) -> tuple[Meeting | None, int]:
         for topic in parked
     ]
     AgendaTopic.objects.bulk_create(copies)
+    member_pages.circle_changed(meeting.circle.slug)  # bulk_create sends no signals
     return target, len(copies)
 
 

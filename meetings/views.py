@@ -22,6 +22,7 @@ from django.utils.http import quote_etag, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from circles import member_pages
 from circles.access import circle_for_host, circle_for_member, membership_of
 from circles.models import Membership
 from meetings import ics, services
@@ -183,8 +184,13 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Active members (and staff) see when and where, who is coming, the agenda and notes."""
+    keeper = member_pages.Keeper(request, "meeting", slug, pk)
+    if keeper.page is not None:
+        return keeper.response()
     meeting = meeting_for_member(request.user, slug, pk)
-    return render(request, DETAIL, _detail_context(request, meeting))
+    # Answers, proposals and votes close as the meeting starts.
+    fresh_until = member_pages.soonest(meeting.starts_at, meeting.ends_at)
+    return keeper.render(DETAIL, _detail_context(request, meeting), fresh_until=fresh_until)
 
 
 @login_required

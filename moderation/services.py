@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from circles import member_pages
 from circles.models import Circle
 from conversations import live
 from conversations.models import Post, Reply
@@ -60,6 +61,12 @@ def action_record(
     )
 
 
+def _item_changed(item: Post | Reply) -> None:
+    """A hide or restore writes with update(): tell the thread's pollers and the kept pages."""
+    live.thread_changed(item.pk if isinstance(item, Post) else item.post_id)
+    member_pages.circle_changed(_circle_of(item).slug)
+
+
 def _circle_of(item: Post | Reply) -> Circle:
     return item.circle if isinstance(item, Post) else item.post.circle
 
@@ -97,7 +104,7 @@ def item_hide(*, item: Post | Reply, by: User, reason: str = "", as_staff: bool 
     if not updated:
         return False
     item.refresh_from_db(fields=["hidden_at", "hidden_by"])
-    live.thread_changed(item.pk if isinstance(item, Post) else item.post_id)
+    _item_changed(item)
     action_record(
         actor=by,
         kind=ActionKind.HIDE,
@@ -119,7 +126,7 @@ def item_restore(*, item: Post | Reply, by: User, reason: str = "", as_staff: bo
     if not updated:
         return False
     item.refresh_from_db(fields=["hidden_at", "hidden_by"])
-    live.thread_changed(item.pk if isinstance(item, Post) else item.post_id)
+    _item_changed(item)
     action_record(
         actor=by,
         kind=ActionKind.RESTORE,
@@ -148,6 +155,7 @@ def flags_resolve(
     Flag.objects.filter(pk__in=[f.pk for f in open_flags]).update(
         resolved_at=timezone.now(), resolved_by=by, resolution_note=note
     )
+    member_pages.circle_changed(*{flag.circle.slug for flag in open_flags})
     seen: set[tuple[str, int]] = set()
     for flag in open_flags:
         item = flag.item
@@ -184,6 +192,7 @@ def person_suspend(*, person: User, by: User, reason: str = "") -> bool:
     if not updated:
         return False
     forget_user(person.pk)  # the cached row still says active (members.backends)
+    member_pages.person_changed(person.pk)
     person.refresh_from_db(fields=["is_active", "suspended_at", "suspended_reason"])
     action_record(actor=by, kind=ActionKind.SUSPEND, target=person, reason=reason, as_staff=True)
     return True
@@ -199,6 +208,7 @@ def person_unsuspend(*, person: User, by: User, reason: str = "") -> bool:
     if not updated:
         return False
     forget_user(person.pk)  # the cached row still says active (members.backends)
+    member_pages.person_changed(person.pk)
     person.refresh_from_db(fields=["is_active", "suspended_at", "suspended_reason"])
     action_record(actor=by, kind=ActionKind.UNSUSPEND, target=person, reason=reason, as_staff=True)
     return True
@@ -231,6 +241,7 @@ def circle_unarchive(*, circle: Circle, by: User, reason: str = "") -> bool:
     if not updated:
         return False
     circle.refresh_from_db(fields=["archived_at", "updated_at"])
+    member_pages.circle_changed(circle.slug)  # update() sends no signals
     action_record(
         actor=by,
         kind=ActionKind.UNARCHIVE,

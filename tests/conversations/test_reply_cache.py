@@ -28,6 +28,12 @@ ARTICLE = re.compile(r'<article class="reply card[^"]*" id="reply-(\d+)">.*?</ar
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
+@pytest.fixture(autouse=True)
+def _whole_pages_not_kept(settings):
+    """These tests are about the reply layer under the kept page (circles/member_pages.py)."""
+    settings.MEMBER_PAGE_SECONDS = 0
+
+
 @pytest.fixture
 def post(cast):
     return PostFactory(circle=cast.circle, author=cast.alice, title="Pricing my first project")
