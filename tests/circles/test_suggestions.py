@@ -199,3 +199,52 @@ def test_directory_queries_do_not_grow_with_suggestions(
         MembershipFactory(circle=circle, user=ProfileFactory(industry=Industry.DESIGN).user)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(reverse("circles:directory")).status_code == 200
+
+
+def directory_with_queries(client) -> tuple[str, list[str]]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("circles:directory")).content.decode()
+    return html, [q["sql"] for q in queries]
+
+
+def test_suggestions_are_kept_and_a_profile_change_shows_at_once(client, person, design):
+    """Kept per person under the directory's version, which a profile's save bumps."""
+    from members.services import profile_update
+
+    circle_about(design, name="Tuesday Breakfast Thinkers", weekday=1, start_time=dt.time(6, 30))
+    sales = TopicFactory(name="Sales", slug="sales")
+    circle_about(sales, name="Sales Supper", weekday=2, start_time=dt.time(19, 0))
+    client.force_login(person)
+    directory_with_queries(client)
+    html, sql = directory_with_queries(client)
+    assert not [q for q in sql if "members_profile" in q], "kept: no profile read"
+    assert "Tuesday Breakfast Thinkers" in html.split('id="results"')[0]
+    assert "Sales Supper" not in html.split('id="results"')[0]
+    profile_update(
+        user=person,
+        display_name=person.display_name,
+        time_zone=person.time_zone,
+        can_help_with=[sales],
+        city="Chicago",
+    )
+    html, _ = directory_with_queries(client)
+    suggestions = html.split('id="results"')[0]
+    assert "Sales Supper" in suggestions
+    assert "Tuesday Breakfast Thinkers" not in suggestions
+
+
+def test_another_members_industry_changes_the_reason_at_once(client, person, design):
+    table = circle_about(design, name="Tuesday Breakfast Thinkers", weekday=1)
+    neighbour = ProfileFactory(industry=Industry.FINANCE)
+    MembershipFactory(circle=table, user=neighbour.user)
+    client.force_login(person)
+    html, _ = directory_with_queries(client)
+    assert "No one in design yet" in html
+    neighbour.industry = Industry.DESIGN
+    neighbour.save()
+    html, _ = directory_with_queries(client)
+    assert "No one in design yet" not in html
+    assert "Tuesday Breakfast Thinkers" in html.split('id="results"')[0]
