@@ -56,7 +56,8 @@ SHELL = "includes/kept_page.html"
 # The partials a kept page's template defines: its title, what it adds to <head>
 # (may be empty) and its content block.
 PARTS = ("title", "head", "body")
-EVERY_CIRCLE = "circlegen:*"  # moved on by a Topic's rename, shown on every circle
+EVERY_CIRCLE = "circlegen:*"
+SOURCES = frozenset({".html", ".py", ".txt", ".js", ".css", ".svg"})  # moved on by a Topic's rename, shown on every circle
 
 
 def _generation_key(slug: str) -> str:
@@ -149,9 +150,11 @@ def person_changed(user_id: int) -> None:
     circle_changed(*slugs)
 
 
-def _person_saved(sender: type, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
-    if update_fields is not None and set(update_fields) <= {"last_login"}:
-        return  # a sign-in: nothing any page shows
+def _person_saved(
+    sender: type, instance: Any, created: bool = False, update_fields: Any = None, **kwargs: Any
+) -> None:
+    if created or (update_fields is not None and set(update_fields) <= {"last_login"}):
+        return  # new, so on no page yet; or a sign-in, which no page shows
     person_changed(instance.pk)
 
 
@@ -206,9 +209,10 @@ def connect() -> None:
 
 @memoize
 def _code_digest() -> str:
-    """The templates and the project's own code: a deploy that changes any starts afresh."""
+    """The templates, the project's own code and its static files (a kept <head> names their
+    hashed file names): a deploy that changes any starts afresh."""
     root = Path(settings.BASE_DIR)
-    folders = {root / "templates", root / "config"} | {
+    folders = {root / "templates", root / "config", root / "static"} | {
         Path(app.path)
         for app in apps.get_app_configs()
         if Path(app.path).is_relative_to(root) and ".venv" not in Path(app.path).parts
@@ -216,7 +220,7 @@ def _code_digest() -> str:
     digest = hashlib.blake2b(digest_size=8)
     for folder in sorted(folders):
         for path in sorted(folder.rglob("*")):
-            if path.suffix in {".html", ".py", ".txt"} and "migrations" not in path.parts:
+            if path.suffix in SOURCES and "migrations" not in path.parts:
                 digest.update(path.read_bytes())
     return digest.hexdigest()
 

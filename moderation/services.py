@@ -192,6 +192,7 @@ def person_suspend(*, person: User, by: User, reason: str = "") -> bool:
     if not updated:
         return False
     forget_user(person.pk)  # the cached row still says active (members.backends)
+    live.access_changed(person.pk)  # their thread polls' "nothing new" stops counting
     member_pages.person_changed(person.pk)
     person.refresh_from_db(fields=["is_active", "suspended_at", "suspended_reason"])
     action_record(actor=by, kind=ActionKind.SUSPEND, target=person, reason=reason, as_staff=True)

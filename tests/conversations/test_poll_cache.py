@@ -375,3 +375,46 @@ def test_a_member_removed_after_their_access_counter_was_lost_gets_404(cast, pos
     circle_services.membership_remove(membership=membership, removed_by=cast.host)
 
     assert poll(bob, post, first.pk).status_code == 404
+
+
+# --- Answered before the person is loaded (conversations/middleware.py) ------------
+
+
+@pytest.mark.django_db
+def test_a_quiet_poll_does_not_load_the_person(quiet, cast, post, django_assert_num_queries):
+    """With the person's cached row gone, loading them would read the users table."""
+    from members.backends import forget_user
+
+    client, first = quiet
+    forget_user(cast.alice.pk)
+    with django_assert_num_queries(0):
+        response = poll(client, post, first.pk)
+    assert response.status_code == 204
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_a_suspended_person_gets_404_at_the_next_poll(quiet, cast, post):
+    client, first = quiet
+    moderation.person_suspend(person=cast.alice, by=UserFactory(is_staff=True), reason="spam")
+    assert poll(client, post, first.pk).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_password_changed_elsewhere_ends_this_sessions_polls(quiet, cast, post):
+    client, first = quiet
+    cast.alice.set_password("a-new-long-passphrase")
+    cast.alice.save()
+    assert poll(client, post, first.pk).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_made_up_poll_address_goes_to_the_view(quiet, post):
+    client, first = quiet
+    response = client.get(
+        f"/circles/{post.circle.slug}/posts/999999/replies/", {"after": 1}, **HTMX
+    )
+    assert response.status_code == 404
+    response = client.get(f"/circles/{post.circle.slug}/posts/{post.pk}/replies/", **HTMX)
+    assert response.status_code == 200  # no cursor: the view reads after=0, every reply is new
+    assert f'id="reply-{first.pk}"' in response.content.decode()
