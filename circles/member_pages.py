@@ -56,8 +56,9 @@ SHELL = "includes/kept_page.html"
 # The partials a kept page's template defines: its title, what it adds to <head>
 # (may be empty) and its content block.
 PARTS = ("title", "head", "body")
-EVERY_CIRCLE = "circlegen:*"
-SOURCES = frozenset({".html", ".py", ".txt", ".js", ".css", ".svg"})  # moved on by a Topic's rename, shown on every circle
+EVERY_CIRCLE = "circlegen:*"  # moved on by a Topic's rename, shown on every circle
+# What a deploy may change that a kept page shows (``_code_digest``).
+SOURCES = frozenset({".html", ".py", ".txt", ".js", ".css", ".svg"})
 
 
 def _generation_key(slug: str) -> str:
