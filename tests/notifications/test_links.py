@@ -183,3 +183,17 @@ def test_the_unsubscribe_page_has_a_fixed_query_budget(
     # release); the save.
     with django_assert_max_num_queries(8):
         assert client.post(path).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["notifications:rsvp", "notifications:unsubscribe"])
+def test_a_token_link_is_the_url_reverse_would_give(name):
+    """emails._token_url reverses once per process and puts each token in."""
+    from notifications import emails
+
+    for token in (
+        rsvp_token(meeting_id=12, user_id=34, answer="going"),
+        unsubscribe_token(user_id=34, preference="reminders"),
+        "with spaces & ünïcode:and-colons_",
+    ):
+        expected = emails.absolute(reverse(name, kwargs={"token": token}))
+        assert emails._token_url(name, token) == expected
