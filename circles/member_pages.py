@@ -2,9 +2,8 @@
 
 These pages are most of what a member opens, and each took 10 to 60 ms of
 queries and template work (docs/PERFORMANCE.md) to show the same thing as last
-time. So the body of each (title, head and content; the header with the bell
-and the flash messages are still rendered on every request) is kept in the
-cache under the viewer and the circle's *generation*:
+time. So each page (its title, head and content, and the page around them) is
+kept in the cache under the viewer and the circle's *generation*:
 
 - Every write to anything such a page shows moves the circle's generation on
   (config/generations.py): the circle and its topics, memberships, meetings,
@@ -25,6 +24,9 @@ cache under the viewer and the circle's *generation*:
   that, nor past ``settings.MEMBER_PAGE_SECONDS``.
 - CSRF tokens inside forms are rendered as config.pagecache's placeholder and
   replaced with the viewer's own on the way out.
+- The page around the body (header with the viewer's name and bell count) is
+  kept with it, and served whole while the bell shows the same count and no
+  flash message is waiting; otherwise the shell is rendered around the body.
 
 Only signed-in, non-htmx GETs without a query string are kept. A lost key only
 ever means the full path.
@@ -41,6 +43,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.http import HttpRequest, HttpResponse
@@ -226,16 +229,27 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
+def _messages_pending(request: HttpRequest) -> bool:
+    return bool(len(messages.get_messages(request)))
+
+
 class Keeper:
     """One request for a kept page: ``page`` is the kept body, or None and ``render`` keeps it.
 
     ``name`` and ``ids`` name the page (e.g. "meeting", meeting pk); ``slug`` is its circle.
+    With the parts, the whole page around them is kept too (the header shows the
+    viewer's name and bell count: the name is in the key, the count is read in the
+    same round trip and compared), unless a flash message was shown in it.
     """
 
     def __init__(self, request: HttpRequest, name: str, slug: str, *ids: object) -> None:
+        from notifications.services import unread_key
+
         self.request = request
         self.key: str | None = None
         self.seen: list[int] = []
+        self.unread: int | None = None
+        self.entry: dict[str, Any] | None = None
         self.page: dict[str, str] | None = None
         user = request.user
         seconds = settings.MEMBER_PAGE_SECONDS
@@ -247,20 +261,26 @@ class Keeper:
             or not user.is_authenticated
         ):
             return
-        shown = (name, slug, ids, user.pk, user.is_staff, user.time_zone, _code_digest())
-        digest = hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
-        self.key = f"memberpage:v1:{name}:{slug}:{user.pk}:{digest}"
+        shown = (name, slug, ids, user.pk, user.is_staff, user.time_zone, user.name)
+        digest = hashlib.blake2b(repr((*shown, _code_digest())).encode(), digest_size=16)
+        self.key = f"memberpage:v2:{name}:{slug}:{user.pk}:{digest.hexdigest()}"
         self.generation_keys = [_generation_key(slug), EVERY_CIRCLE]
-        found = cache.get_many([self.key, *self.generation_keys])
+        bell_key = unread_key(user.pk)
+        found = cache.get_many([self.key, *self.generation_keys, bell_key])
         self.seen = generations.current(self.generation_keys, found)
+        self.unread = found.get(bell_key)
         entry = found.get(self.key)
-        if entry is not None and entry[0] == self.seen and time.time() < entry[1]:
-            self.page = entry[2]
+        if entry is not None and entry["seen"] == self.seen and time.time() < entry["until"]:
+            self.entry = entry
+            self.page = entry["parts"]
 
     def response(self) -> HttpResponse:
-        """The kept page in a freshly rendered shell, with the viewer's own CSRF token."""
-        assert self.page is not None
-        return self._shell(self.page)
+        """The kept page with the viewer's own CSRF token: whole, or in a fresh shell."""
+        assert self.entry is not None
+        whole = self.entry["whole"]
+        if whole is not None and whole[0] == self.unread and not _messages_pending(self.request):
+            return self._answer(whole[1])
+        return self._shell(self.entry)
 
     def render(
         self, template: str, context: dict[str, Any], *, fresh_until: dt.datetime | None = None
@@ -272,22 +292,34 @@ class Keeper:
         parts = {
             part: render_to_string(f"{template}#{part}", context, self.request) for part in PARTS
         }
-        now = time.time()
-        until = now + settings.MEMBER_PAGE_SECONDS
+        until = time.time() + settings.MEMBER_PAGE_SECONDS
         if fresh_until is not None:
             until = min(until, fresh_until.timestamp())
-        if until > now + 1 and not getattr(self.request, "_csp_nonce", None):
-            cache.set(self.key, (self.seen, until, parts), int(until - now) + 1)
-        return self._shell(parts)
+        entry = {"seen": self.seen, "until": until, "parts": parts, "whole": None}
+        return self._shell(entry)
 
-    def _shell(self, parts: dict[str, str]) -> HttpResponse:
-        token = get_token(self.request)
-        kept = {
-            # Our templates' output, with the viewer's own token where the placeholder is.
-            name: mark_safe(html.replace(CSRF_PLACEHOLDER, token))  # noqa: S308
-            for name, html in parts.items()
-        }
-        return render(self.request, SHELL, {"kept": kept})
+    def _shell(self, entry: dict[str, Any]) -> HttpResponse:
+        """The shell (header, bell, messages) rendered around the parts; the entry kept,
+        with the whole page when no flash message went into it."""
+        from notifications.templatetags.bell import bell_for
+
+        request = self.request
+        whole = not _messages_pending(request)  # asked before rendering shows them
+        bell = bell_for(request.user, self.unread)
+        kept = {name: mark_safe(html) for name, html in entry["parts"].items()}  # noqa: S308 - ours
+        html = render_to_string(
+            SHELL, {"kept": kept, "bell": bell, "csrf_token": CSRF_PLACEHOLDER}, request
+        )
+        seconds = int(entry["until"] - time.time())
+        if seconds > 1 and not getattr(request, "_csp_nonce", None):
+            if whole:
+                entry = {**entry, "whole": (bell.unread, html)}
+            cache.set(self.key, entry, seconds)
+        return self._answer(html)
+
+    def _answer(self, html: str) -> HttpResponse:
+        # Our templates' output; the placeholder stands where each CSRF token goes.
+        return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(self.request)))
 
 
 def soonest(*moments: dt.datetime | None) -> dt.datetime | None:

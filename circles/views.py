@@ -140,7 +140,8 @@ def directory(request: HttpRequest) -> HttpResponse:
 
     Signed-out visitors get whole pages and htmx answers from the page cache
     (config/pagecache.py) for the filters a form sends, not for searches;
-    signed-in people get the same filters' cards from the cache, in their zone.
+    signed-in people get the same filters' form and cards from the cache, in
+    their zone, and their own suggestions kept under the same version.
     """
     results_key = _signed_in_results_key(request)
     if results_key is not None:

@@ -260,14 +260,15 @@ def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> 
 UNREAD_COUNT_SECONDS = 5 * 60
 
 
-def _unread_key(user_id: int) -> str:
+def unread_key(user_id: int) -> str:
+    """Where the bell's count is kept (circles/member_pages.py reads it with its page)."""
     return f"bell:unread:{user_id}"
 
 
 def _forget_unread_counts(user_ids: Iterable[int]) -> None:
     # Now, and again after commit: a request that counted before the commit
     # may have stored the old number in between.
-    keys = [_unread_key(user_id) for user_id in user_ids]
+    keys = [unread_key(user_id) for user_id in user_ids]
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
 
@@ -276,7 +277,7 @@ def unread_count(user: User) -> int:
     """The number on the bell: from the cache, else one query on the partial unread index."""
     if not user.is_authenticated:
         return 0
-    key = _unread_key(user.pk)
+    key = unread_key(user.pk)
     count = cache.get(key)
     if count is None:
         count = Notification.objects.for_recipient(user).unread().count()

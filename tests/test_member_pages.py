@@ -196,3 +196,26 @@ def test_an_address_with_a_query_string_is_neither_kept_nor_given_a_kept_page(ta
         assert queries > 3
     _, queries = fetch(client, circle.get_absolute_url())
     assert queries == 0
+
+
+def test_the_header_of_a_kept_page_shows_the_viewers_new_name_and_bell(table):
+    """Kept whole, the page's header carries the viewer's name (in the key) and bell count."""
+    from notifications.models import Notification, NotificationKind
+
+    circle, host, member, meeting = table
+    staff = UserFactory(display_name="Sam Staff", is_staff=True)  # not in the circle
+    client = signed_in(staff)
+    fetch(client, circle.get_absolute_url())
+    html, queries = fetch(client, circle.get_absolute_url())
+    assert queries == 0
+    assert "Sam Staff" in html
+    staff.display_name = "Samantha Staff"
+    staff.save()
+    html, _ = fetch(client, circle.get_absolute_url())
+    assert "Samantha Staff" in html and "Sam Staff<" not in html
+    assert 'data-unread="0"' in html
+    Notification.objects.create(
+        recipient=staff, kind=NotificationKind.THANKS, text="A reply", url="/"
+    )
+    html, _ = fetch(client, circle.get_absolute_url())
+    assert 'data-unread="1"' in html

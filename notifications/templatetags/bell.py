@@ -21,11 +21,12 @@ class Bell:
         return "99+" if self.unread > 99 else str(self.unread)
 
 
-def bell_for(user) -> Bell:
+def bell_for(user, unread: int | None = None) -> Bell:
+    """``unread``: the count when the caller already read it from the cache."""
     from notifications.services import unread_count
 
     return Bell(
-        unread=unread_count(user),
+        unread=unread_count(user) if unread is None else unread,
         poll_seconds=int(getattr(settings, "NOTIFICATIONS_BELL_POLL_SECONDS", 30)),
     )
 
