@@ -236,35 +236,45 @@ def _messages_pending(request: HttpRequest) -> bool:
 class Keeper:
     """One request for a kept page: ``page`` is the kept body, or None and ``render`` keeps it.
 
-    ``name`` and ``ids`` name the page (e.g. "meeting", meeting pk); ``slug`` is its circle.
+    ``name`` and ``ids`` name the page (e.g. "meeting", its circle's slug and its pk).
     With the parts, the whole page around them is kept too (the header shows the
     viewer's name and bell count: the name is in the key, the count is read in the
     same round trip and compared), unless a flash message was shown in it.
     """
 
-    def __init__(self, request: HttpRequest, name: str, slug: str, *ids: object) -> None:
+    def __init__(
+        self,
+        request: HttpRequest,
+        name: str,
+        *ids: object,
+        generation_keys: list[str],
+        seconds: int,
+        query: bool = False,
+    ) -> None:
+        """``generation_keys``: what every write the page shows moves on; ``seconds``: how
+        long it is kept at most; ``query``: the page's query string is one of ``ids``."""
         from notifications.services import unread_key
 
         self.request = request
         self.key: str | None = None
         self.seen: list[int] = []
+        self.seconds = seconds
         self.unread: int | None = None
         self.entry: dict[str, Any] | None = None
         self.page: dict[str, str] | None = None
         user = request.user
-        seconds = settings.MEMBER_PAGE_SECONDS
         if (
             seconds <= 0
             or request.method != "GET"
-            or request.GET  # forms on the page carry the address back ("next")
+            or (request.GET and not query)  # forms on the page carry the address ("next")
             or getattr(request, "htmx", False)
             or not user.is_authenticated
         ):
             return
-        shown = (name, slug, ids, user.pk, user.is_staff, user.time_zone, user.name)
+        shown = (name, ids, user.pk, user.is_staff, user.time_zone, user.name)
         digest = hashlib.blake2b(repr((*shown, _code_digest())).encode(), digest_size=16)
-        self.key = f"memberpage:v2:{name}:{slug}:{user.pk}:{digest.hexdigest()}"
-        self.generation_keys = [_generation_key(slug), EVERY_CIRCLE]
+        self.key = f"memberpage:v2:{name}:{user.pk}:{digest.hexdigest()}"
+        self.generation_keys = generation_keys
         bell_key = unread_key(user.pk)
         found = cache.get_many([self.key, *self.generation_keys, bell_key])
         self.seen = generations.current(self.generation_keys, found)
@@ -292,7 +302,7 @@ class Keeper:
         parts = {
             part: render_to_string(f"{template}#{part}", context, self.request) for part in PARTS
         }
-        until = time.time() + settings.MEMBER_PAGE_SECONDS
+        until = time.time() + self.seconds
         if fresh_until is not None:
             until = min(until, fresh_until.timestamp())
         entry = {"seen": self.seen, "until": until, "parts": parts, "whole": None}
@@ -320,6 +330,18 @@ class Keeper:
     def _answer(self, html: str) -> HttpResponse:
         # Our templates' output; the placeholder stands where each CSRF token goes.
         return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(self.request)))
+
+
+def circle_page(request: HttpRequest, name: str, slug: str, *ids: object) -> Keeper:
+    """The keeper of one of a circle's pages (circle, meeting, thread) for this request."""
+    return Keeper(
+        request,
+        name,
+        slug,
+        *ids,
+        generation_keys=[_generation_key(slug), EVERY_CIRCLE],
+        seconds=settings.MEMBER_PAGE_SECONDS,
+    )
 
 
 def soonest(*moments: dt.datetime | None) -> dt.datetime | None:

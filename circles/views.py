@@ -42,7 +42,7 @@ from circles.models import (
 )
 from circles.receivers import INVITATION_SESSION_KEY
 from circles.suggestions import suggest_circles
-from config.pagecache import fetch_kept, signed_out_page, store_kept
+from config.pagecache import fetch_kept, signed_out_page, store_kept, version_key
 from meetings.models import Meeting, MeetingStatus
 
 DIRECTORY_PAGE_SIZE = 12
@@ -144,6 +144,9 @@ def directory(request: HttpRequest) -> HttpResponse:
     their zone, and their own suggestions kept under the same version.
     """
     results_key = _signed_in_results_key(request)
+    keeper = _signed_in_directory_page(request)
+    if keeper is not None and keeper.page is not None:
+        return keeper.response()
     if results_key is not None:
         kept, version = fetch_kept(results_key, DIRECTORY)
         if kept is not None:
@@ -156,6 +159,8 @@ def directory(request: HttpRequest) -> HttpResponse:
                 "results_html": mark_safe(results_html),  # noqa: S308
                 "suggestions_html": _suggestions_html(request),
             }
+            if keeper is not None:
+                return keeper.render("circles/directory.html", context)
             return TemplateResponse(request, "circles/directory.html", context)
     form = DirectoryFilterForm(request.GET or None, cities=Circle.objects.listed().cities())
     context: dict[str, object] = {"form": form}
@@ -183,9 +188,32 @@ def directory(request: HttpRequest) -> HttpResponse:
             return HttpResponse(results_html)
         context["filters_html"] = mark_safe(filters_html)  # noqa: S308 - our own rendering
         context["results_html"] = mark_safe(results_html)  # noqa: S308 - our own rendering
+        if keeper is not None:
+            return keeper.render("circles/directory.html", context)
     return TemplateResponse(
         request, _partial(request, "circles/directory.html", "results"), context
     )
+
+
+def _signed_in_directory_page(request: HttpRequest) -> member_pages.Keeper | None:
+    """A signed-in person's whole directory page, kept like a member page under DIRECTORY.
+
+    Only for the filters the cards are kept for (``_directory_page_name``), and
+    for as long; a write that changes a card, a suggestion or the cities moves
+    DIRECTORY on, and the person's name, zone and bell are the keeper's own.
+    """
+    name = _directory_page_name(request)
+    if name is None or request.htmx or not request.user.is_authenticated:
+        return None
+    keeper = member_pages.Keeper(
+        request,
+        "directory",
+        name,
+        generation_keys=[version_key(DIRECTORY)],
+        seconds=settings.SIGNED_OUT_PAGE_CACHE_SECONDS,
+        query=True,
+    )
+    return keeper if keeper.key is not None else None
 
 
 def _suggestions_html(request: HttpRequest) -> SafeString:
@@ -241,7 +269,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     Unlisted and archived circles are 404 to everyone but their members and staff.
     """
-    keeper = member_pages.Keeper(request, "circle", slug)
+    keeper = member_pages.circle_page(request, "circle", slug)
     if keeper.page is not None:
         return keeper.response()
     circle = access.circle_for_viewer(

@@ -54,7 +54,8 @@ KeyFunc = Callable[[HttpRequest], str | None]
 KeepFunc = Callable[[HttpRequest, dict[str, Any]], bool]
 
 
-def _version_key(version: str) -> str:
+def version_key(version: str) -> str:
+    """The generation counter (config/generations.py) behind ``version``."""
     return f"pagecache:version:{version}"
 
 
@@ -66,7 +67,7 @@ def bump(version: str) -> None:
     (another request reading before the commit) is refused too. A version lost
     from the cache comes back at a random value (config/generations.py).
     """
-    generations.bump(_version_key(version))
+    generations.bump(version_key(version))
 
 
 def fetch_kept(key: str, version: str) -> tuple[Any, int]:
@@ -77,8 +78,8 @@ def fetch_kept(key: str, version: str) -> tuple[Any, int]:
     an expiry under load is one render, not one per waiting request. Whoever
     renders passes the version value returned here to ``store_kept``.
     """
-    found = cache.get_many([key, _version_key(version)])
-    (now,) = generations.current([_version_key(version)], found)
+    found = cache.get_many([key, version_key(version)])
+    (now,) = generations.current([version_key(version)], found)
     entry = found.get(key)
     if entry is None or entry[0] != now:
         return None, now

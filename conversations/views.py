@@ -160,7 +160,7 @@ def _thread_context(request: HttpRequest, post: Post, **extra: object) -> dict[s
 @require_GET
 def post_detail(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     """Active members read a post and its replies; the thread updates live with htmx."""
-    keeper = member_pages.Keeper(request, "thread", slug, post_id)
+    keeper = member_pages.circle_page(request, "thread", slug, post_id)
     if keeper.page is not None:
         return keeper.response()
     seen = live.generations(post_id=post_id, user_id=request.user.pk)

@@ -184,7 +184,7 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Active members (and staff) see when and where, who is coming, the agenda and notes."""
-    keeper = member_pages.Keeper(request, "meeting", slug, pk)
+    keeper = member_pages.circle_page(request, "meeting", slug, pk)
     if keeper.page is not None:
         return keeper.response()
     meeting = meeting_for_member(request.user, slug, pk)

@@ -72,6 +72,7 @@ def test_a_second_view_comes_whole_from_the_cache(table):
         second, warm = fetch(client, url)
         assert cold > 3
         assert warm == 0, url  # session and person come from the cache too
+        assert client.get(url).templates == [], "kept whole: no template rendered"
         assert HEADER_TOKEN.sub("", TOKEN.sub("", first)) == HEADER_TOKEN.sub(
             "", TOKEN.sub("", second)
         )

@@ -102,3 +102,32 @@ def test_a_members_own_circle_is_unchanged(client, berlin):
     theirs, _ = fetch(client)
     start = mine.index('<section id="results"')
     assert mine[start:] == theirs[theirs.index('<section id="results"') :]
+
+
+def test_a_signed_in_persons_second_view_is_kept_whole(client, berlin):
+    """The whole page, header and suggestions included, for this person: no SQL at all."""
+    person = UserFactory(display_name="Dana Directory", time_zone="Europe/Berlin")
+    client.force_login(person)
+    fetch(client, {"place": "online"})
+    second, sql = fetch(client, {"place": "online"})
+    assert sql == []
+    assert "Dana Directory" in second and "Circles you might sit at" in second
+    assert client.get(URL, {"place": "online"}).templates == [], "no template rendered at all"
+    other = UserFactory(display_name="Omar Other", time_zone="Europe/Berlin")
+    client.force_login(other)
+    theirs, _ = fetch(client, {"place": "online"})
+    assert "Omar Other" in theirs and "Dana Directory" not in theirs
+
+
+def test_a_kept_directory_page_shows_a_new_circle_and_a_renamed_person_at_once(client, berlin):
+    person = UserFactory(display_name="Dana Directory")
+    client.force_login(person)
+    fetch(client)
+    fetch(client)
+    CircleFactory(name="Lisbon Lunch")
+    html, _ = fetch(client)
+    assert "Lisbon Lunch" in html
+    person.display_name = "Dana Renamed"
+    person.save()
+    html, _ = fetch(client)
+    assert "Dana Renamed" in html
