@@ -13,9 +13,9 @@ kept in the cache under the viewer and the circle's *generation*:
   ``circle_changed`` themselves. A person's save or delete moves on every circle
   they belong to or wrote in (their name is on those pages), and a Topic's moves
   on all of them.
-- The key holds everything else the body depends on: the viewer, whether they
-  are staff, their time zone, and a digest of the templates and the code that
-  render it, so a deploy starts afresh.
+- The key holds everything else the page depends on: the viewer, their name,
+  whether they are staff, their time zone, and a digest of the templates, code
+  and static files that render it, so a deploy starts afresh.
 - Membership is a write in the circle, so a person removed, or made host, never
   gets a body kept from before: their next request takes the full path and its
   404 or its new buttons.
@@ -29,7 +29,8 @@ kept in the cache under the viewer and the circle's *generation*:
   flash message is waiting; otherwise the shell is rendered around the body.
 
 Only signed-in, non-htmx GETs without a query string are kept. A lost key only
-ever means the full path.
+ever means the full path. The signed-in directory uses the same ``Keeper`` under
+the directory's version (circles/views.py ``_signed_in_directory_page``).
 """
 
 from __future__ import annotations
