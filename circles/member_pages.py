@@ -48,13 +48,12 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from config import generations
-from config.pagecache import CSRF_PLACEHOLDER
+from config.pagecache import CSRF_PLACEHOLDER, with_csrf_token
 
 SHELL = "includes/kept_page.html"
 # The partials a kept page's template defines: its title, what it adds to <head>
@@ -329,8 +328,7 @@ class Keeper:
         return self._answer(html)
 
     def _answer(self, html: str) -> HttpResponse:
-        # Our templates' output; the placeholder stands where each CSRF token goes.
-        return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(self.request)))
+        return HttpResponse(with_csrf_token(self.request, html))
 
 
 def circle_page(request: HttpRequest, name: str, slug: str, *ids: object) -> Keeper:

@@ -143,10 +143,10 @@ def directory(request: HttpRequest) -> HttpResponse:
     signed-in people get the same filters' form and cards from the cache, in
     their zone, and their own suggestions kept under the same version.
     """
-    results_key = _signed_in_results_key(request)
     keeper = _signed_in_directory_page(request)
     if keeper is not None and keeper.page is not None:
         return keeper.response()
+    results_key = _signed_in_results_key(request)
     if results_key is not None:
         kept, version = fetch_kept(results_key, DIRECTORY)
         if kept is not None:
