@@ -168,3 +168,28 @@ def test_the_thread_works_as_plain_pages_without_javascript(browser, live_server
         assert page.locator("#replies .reply").count() == 0
     finally:
         context.close()
+
+
+def test_the_circle_page_kept_for_a_member_shows_a_new_reply_and_relative_times(
+    new_page, live_server, transactional_db
+):
+    """The circle page is kept per member (circles/member_pages.py) with absolute times,
+    which static/js/times.js shows as relative; a reply elsewhere shows on the next load."""
+    circle, host = make_circle_with_host(name="Tuesday Breakfast Thinkers")
+    alice = UserFactory(display_name="Alice Asker")
+    MembershipFactory(circle=circle, user=alice, role=Role.MEMBER)
+    earlier = timezone.now() - dt.timedelta(minutes=7, seconds=10)
+    post = Post.objects.create(
+        circle=circle, author=host, title="Pricing a retainer", body="Hi", last_activity_at=earlier
+    )
+    page = signed_in_page(new_page, live_server, alice)
+    page.goto(circle.get_absolute_url())
+    recent = page.locator(".circle-recent .post-row")
+    expect(recent).to_contain_text("0 replies")
+    expect(recent.locator("time[data-relative]")).to_have_text(re.compile(r"^7 minutes ago$"))
+    page.reload()  # now from the kept page
+    expect(recent).to_contain_text("0 replies")
+    services.reply_create(post=post, author=host, body="Charge for the outcome.")
+    page.reload()
+    expect(recent).to_contain_text("1 reply")
+    expect(recent.locator("time[data-relative]")).to_have_text(re.compile(r"just now|minute ago"))
