@@ -13,10 +13,14 @@ import datetime as dt
 import secrets
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from circles import tasks
 from circles.models import (
@@ -29,6 +33,7 @@ from circles.models import (
     Status,
     Topic,
 )
+from config import ratelimit
 from notifications import events as notification_events
 
 if TYPE_CHECKING:
@@ -36,7 +41,6 @@ if TYPE_CHECKING:
 
 # URL segments under /circles/ that a slug must never shadow.
 RESERVED_SLUGS = frozenset({"new", "invitations", "edit"})
-INVITATIONS_PER_DAY = 20
 SLUG_ATTEMPTS = 20
 # The fields that decide when meetings happen.
 SCHEDULE_FIELDS = (
@@ -59,6 +63,14 @@ class CircleFull(CircleError):
 
 class LastHost(CircleError):
     pass
+
+
+class InvitationLimited(CircleError):
+    """Too soon to email this invitation again, or the inviter has sent enough for now."""
+
+    def __init__(self, message: str, *, retry_at: dt.datetime) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
 
 
 def _locked(circle: Circle) -> Circle:
@@ -388,6 +400,81 @@ def _new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+# Invitations email people who never asked for it, so each is emailed at most once in
+# INVITATION_RESEND_SECONDS and each inviter sends at most INVITATION_RESENDS_PER_DAY
+# again in a day. New invitations leave a row and are counted in the database; a resend
+# leaves none, so resends are counted in the shared cache (config/ratelimit.py), where
+# every web process sees the same count.
+DAY_SECONDS = 24 * 60 * 60
+
+
+def _emails_key(invitation_pk: int) -> str:
+    return f"circles:invitation-emails:{invitation_pk}"
+
+
+def _resends_key(user_pk: int) -> str:
+    return f"circles:invitation-resends:{user_pk}"
+
+
+def _readable_moment(moment: dt.datetime, person: User) -> str:
+    """``14:05 Europe/Berlin`` in the person's zone, with the day when it is not today."""
+    try:
+        zone = ZoneInfo(person.time_zone or "UTC")
+    except (ValueError, KeyError):
+        zone = ZoneInfo("UTC")
+    local = timezone.localtime(moment, zone)
+    same_day = local.date() == timezone.localtime(timezone.now(), zone).date()
+    return f"{formats.date_format(local, 'H:i' if same_day else 'j M, H:i')} {zone.key}"
+
+
+def _count_invitation_email(*, invitation: Invitation, sender: User, resend: bool) -> None:
+    """Count one email of ``invitation`` (and a resend by ``sender``), or raise InvitationLimited.
+
+    Called last, after every other check, so a refusal for another reason counts nothing.
+    """
+    try:
+        counted = ratelimit.take(
+            _emails_key(invitation.pk), limit=1, seconds=settings.INVITATION_RESEND_SECONDS
+        )
+    except ratelimit.Exhausted as refused:
+        raise InvitationLimited(
+            _(
+                "%(email)s was sent this invitation a short while ago. So that nobody gets "
+                "a flood of email, you can send it again after %(time)s."
+            )
+            % {"email": invitation.email, "time": _readable_moment(refused.retry_at, sender)},
+            retry_at=refused.retry_at,
+        ) from None
+    if not resend:
+        return
+    per_day = settings.INVITATION_RESENDS_PER_DAY
+    try:
+        ratelimit.take(_resends_key(sender.pk), limit=per_day, seconds=DAY_SECONDS, buckets=24)
+    except ratelimit.Exhausted as refused:
+        ratelimit.give_back(counted)  # this invitation was not emailed after all
+        raise InvitationLimited(
+            ngettext(
+                "You have sent an invitation again %(count)s time in the last 24 hours, "
+                "the most we allow. You can resend after %(time)s.",
+                "You have sent invitations again %(count)s times in the last 24 hours, "
+                "the most we allow. You can resend after %(time)s.",
+                per_day,
+            )
+            % {"count": per_day, "time": _readable_moment(refused.retry_at, sender)},
+            retry_at=refused.retry_at,
+        ) from None
+
+
+def invitation_resend_times(invitations: Iterable[Invitation]) -> dict[int, dt.datetime]:
+    """When each invitation emailed too recently may be sent again, by id (one cache read).
+
+    For the hosts' page; ``invitation_resend`` decides, with the same counts.
+    """
+    by_key = {_emails_key(invitation.pk): invitation.pk for invitation in invitations}
+    waits = ratelimit.retry_times(by_key, limit=1, seconds=settings.INVITATION_RESEND_SECONDS)
+    return {by_key[key]: retry_at for key, retry_at in waits.items()}
+
+
 @transaction.atomic
 def invitation_create(
     *, circle: Circle, invited_by: User, email: str, message: str = ""
@@ -399,10 +486,13 @@ def invitation_create(
         raise CircleError(f"{circle.name} is archived and takes no new members.")
     since = timezone.now() - dt.timedelta(days=1)
     sent_today = Invitation.objects.filter(invited_by=invited_by, created_at__gte=since).count()
-    if sent_today >= INVITATIONS_PER_DAY:
+    if sent_today >= settings.INVITATIONS_PER_DAY:
         raise CircleError(
-            f"You have sent {INVITATIONS_PER_DAY} invitations in the last 24 hours, "
-            "the most we allow. Please try again tomorrow."
+            _(
+                "You have sent %(count)s invitations in the last 24 hours, the most we allow. "
+                "Please try again tomorrow."
+            )
+            % {"count": settings.INVITATIONS_PER_DAY}
         )
     already = Membership.objects.filter(
         circle=circle, user__email__iexact=email, status=Status.ACTIVE
@@ -419,6 +509,8 @@ def invitation_create(
         )
     invitation = Invitation.objects.pending().filter(circle=circle, email=email).first()
     if invitation is not None:
+        # Inviting a pending address again sends its invitation again: a resend.
+        _count_invitation_email(invitation=invitation, sender=invited_by, resend=True)
         invitation.message = message.strip() or invitation.message
         invitation.expires_at = timezone.now() + INVITATION_LIFETIME
         invitation.save(update_fields=["message", "expires_at"])
@@ -431,17 +523,23 @@ def invitation_create(
             token=_new_token(),
             expires_at=timezone.now() + INVITATION_LIFETIME,
         )
+        _count_invitation_email(invitation=invitation, sender=invited_by, resend=False)
         notification_events.invitation_sent(invitation=invitation)
     transaction.on_commit(lambda: tasks.send_invitation_email.delay(invitation.pk))
     return invitation
 
 
 @transaction.atomic
-def invitation_resend(*, invitation: Invitation) -> Invitation:
-    """Send a pending invitation again, with a fresh 14 days."""
+def invitation_resend(*, invitation: Invitation, sent_by: User) -> Invitation:
+    """Send a pending invitation again, with a fresh 14 days.
+
+    Raises InvitationLimited when it was emailed too recently or ``sent_by`` has
+    sent enough invitations again today; nothing is sent then.
+    """
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.is_accepted or invitation.is_revoked:
         raise CircleError("That invitation was already used or revoked.")
+    _count_invitation_email(invitation=invitation, sender=sent_by, resend=True)
     invitation.expires_at = timezone.now() + INVITATION_LIFETIME
     invitation.save(update_fields=["expires_at"])
     transaction.on_commit(lambda: tasks.send_invitation_email.delay(invitation.pk))

@@ -625,6 +625,12 @@ def invitations(request: HttpRequest, slug: str) -> HttpResponse:
     ).select_related("invited_by")
     if not is_host:
         open_invitations = open_invitations.filter(invited_by=request.user)
+    open_invitations = list(open_invitations)
+    if is_host:
+        # Hosts see, instead of a Resend button that would be refused, when they may resend.
+        resend_after = services.invitation_resend_times(open_invitations)
+        for open_invitation in open_invitations:
+            open_invitation.resend_after = resend_after.get(open_invitation.pk)
     return render(
         request,
         "circles/invitations.html",
@@ -635,7 +641,12 @@ def invitations(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_manage(request: HttpRequest, slug: str, pk: int, action: str) -> HttpResponse:
-    """Hosts and co-hosts revoke or resend a pending invitation."""
+    """Hosts and co-hosts revoke or resend a pending invitation.
+
+    A resend is refused, with a message saying when it may be sent again, when the
+    invitation was emailed within INVITATION_RESEND_SECONDS or the host has sent
+    INVITATION_RESENDS_PER_DAY again in 24 hours.
+    """
     circle = access.circle_for_host(request.user, slug)
     invitation = access.invitation_in(circle, pk)
     try:
@@ -643,7 +654,7 @@ def invitation_manage(request: HttpRequest, slug: str, pk: int, action: str) -> 
             services.invitation_revoke(invitation=invitation)
             messages.success(request, f"The invitation to {invitation.email} is revoked.")
         else:
-            services.invitation_resend(invitation=invitation)
+            services.invitation_resend(invitation=invitation, sent_by=request.user)
             messages.success(request, f"The invitation to {invitation.email} was sent again.")
     except services.CircleError as error:
         messages.error(request, str(error))

@@ -220,6 +220,16 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 
+# Invitations email people who have no account, so they are limited (circles/services.py).
+# New invitations per inviter in 24 hours: counted from their rows in the database.
+INVITATIONS_PER_DAY = env_int("INVITATIONS_PER_DAY", 20)
+# Invitations sent again (the Resend button, or inviting a pending address again),
+# counted in the shared cache (config/ratelimit.py): one invitation is emailed at
+# most once in this many seconds, its first email included ...
+INVITATION_RESEND_SECONDS = env_int("INVITATION_RESEND_SECONDS", 60 * 60)
+# ... and one inviter sends again at most this many in 24 hours, across every circle.
+INVITATION_RESENDS_PER_DAY = env_int("INVITATION_RESENDS_PER_DAY", 10)
+
 # Two-factor sign-in (allauth.mfa): an authenticator app, with recovery codes.
 # With MFA_REQUIRED_FOR_STAFF on (the production default), staff without an
 # authenticator are sent to set one up before they reach the admin.

@@ -1,16 +1,15 @@
 """Per-member rate limits on posting and replying, counted in the shared cache.
 
-A fixed window per hour: simple, and with Redis every web process counts in
-the same place. A counter that outlives a rolled-back write errs on the side
-of the circle, which is the side we want.
+At most so many in any hour, counted by config.ratelimit, so with Redis every
+web process counts in the same place. A counter that outlives a rolled-back
+write errs on the side of the circle, which is the side we want.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from config import ratelimit
 
 
 class RateLimited(Exception):  # noqa: N818 - reads as what happened
@@ -45,14 +44,9 @@ WINDOW_SECONDS = 60 * 60
 
 def consume(limit: Limit, user_id: int) -> None:
     """Count one more use, or raise RateLimited (without counting) when the limit is reached."""
-    window = int(time.time()) // WINDOW_SECONDS
-    key = f"conversations:rl:{limit.name}:{user_id}:{window}"
-    cache.add(key, 0, timeout=WINDOW_SECONDS + 60)
     try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=WINDOW_SECONDS + 60)
-        used = 1
-    if used > limit.per_hour:
-        cache.decr(key)
-        raise RateLimited(limit.message.format(n=limit.per_hour))
+        ratelimit.take(
+            f"conversations:{limit.name}:{user_id}", limit=limit.per_hour, seconds=WINDOW_SECONDS
+        )
+    except ratelimit.Exhausted:
+        raise RateLimited(limit.message.format(n=limit.per_hour)) from None

@@ -9,7 +9,9 @@ of their own, and an SMTP sink (aiosmtpd) in this process. It shows that
 
 - a member who signs in through allauth's form on web 1 is signed in on web 2;
 - a reply posted through web 1 reaches the live thread's poll on web 2;
-- a due reminder swept by both workers at once goes out once per member.
+- a due reminder swept by both workers at once goes out once per member;
+- an invitation resent through web 1 is refused on web 2 (the rate limit's count is
+  in the shared cache), and its recipient gets one email.
 
 Runs where DATABASE_URL is PostgreSQL and REDIS_URL is set (CI); skipped otherwise. The
 launcher's checks and the Procfile's shape are tested everywhere, at the end.
@@ -344,15 +346,23 @@ class Browser:
         return self.request(port, "POST", path, form=form, **kwargs)
 
 
+def _form_token(page: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
 # --- The data ----------------------------------------------------------------------------------
 
 READER_NAME = "Ada Quorum"
 READER_PASSWORD = "a long passphrase for the scale-out test"
+INVITED = "stranger@example.com"
 
 
 def seed() -> None:
     """Run inside the processes' database (Processes.manage): print what the test needs."""
+    from django.urls import reverse
+
     from circles.models import Role
+    from tests.circles.factories import InvitationFactory
     from tests.conversations.factories import PostFactory, ReplyFactory
     from tests.factories import CircleFactory, MembershipFactory, UserFactory
     from tests.notifications.conftest import make_table
@@ -364,6 +374,7 @@ def seed() -> None:
     MembershipFactory(circle=circle, user=author)
     post = PostFactory(circle=circle, author=author)
     first_reply = ReplyFactory(post=post, author=author)
+    invitation = InvitationFactory(circle=circle, invited_by=reader, email=INVITED)
     # Another circle whose meeting is two hours away: its 24-hour reminder is due now.
     table = make_table(members=3, starts_in=dt.timedelta(hours=2))
     print(
@@ -372,6 +383,10 @@ def seed() -> None:
                 "reader": reader.email,
                 "post_path": post.get_absolute_url(),
                 "first_reply": first_reply.pk,
+                "invitations_path": reverse("circles:invitations", args=[circle.slug]),
+                "resend_path": reverse(
+                    "circles:invitation_resend", args=[circle.slug, invitation.pk]
+                ),
                 "meeting": table.meeting.pk,
                 "reminded": [user.email for user in table.everyone],
             }
@@ -397,7 +412,7 @@ def ledger(database_url: str, meeting: int) -> Counter[tuple[str, str]]:
 
 @pytest.mark.postgres
 @pytest.mark.redis
-def test_two_web_processes_and_two_workers_share_sessions_threads_and_reminders(
+def test_two_web_processes_and_two_workers_share_sessions_threads_reminders_and_limits(
     processes, mail_sink
 ):
     sink, _ = mail_sink
@@ -416,7 +431,7 @@ def test_two_web_processes_and_two_workers_share_sessions_threads_and_reminders(
     browser = Browser()
     login = browser.get(web1, "/accounts/login/")
     assert login.status == 200, login.text[:2000]
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text).group(1)
+    token = _form_token(login.text)
     signed_in = browser.post(
         web1,
         "/accounts/login/",
@@ -461,6 +476,21 @@ def test_two_web_processes_and_two_workers_share_sessions_threads_and_reminders(
             if re.search(rf"Task {re.escape(SWEEP)}\[[^\]]+\] succeeded", line)
         ]
 
+    # (d) An invitation resent through web 1 may not be resent through web 2 for an hour.
+    invitations = browser.get(web1, data["invitations_path"])
+    assert invitations.status == 200, invitations.text[:2000]
+    form = {"csrfmiddlewaretoken": _form_token(invitations.text)}
+    resend = data["resend_path"]
+    assert browser.post(web1, resend, form).status == 302
+    assert f"The invitation to {INVITED} was sent again." in (
+        browser.get(web1, data["invitations_path"]).text
+    )
+    refused = browser.post(web2, resend, form)
+    assert refused.status == 302 and refused.headers["location"] == data["invitations_path"]
+    told = browser.get(web2, data["invitations_path"]).text
+    assert f"{INVITED} was sent this invitation a short while ago" in told, told[:4000]
+    assert "Sent — you can resend after" in told
+
     processes.wait_until("both reminder sweeps", lambda: len(sweeps_done()) >= 2, 45)
     assert sorted(sweeps_done()) == ["worker.1", "worker.2"], "each worker ran one sweep at once"
     received = sink.subjects_by_recipient()
@@ -471,6 +501,11 @@ def test_two_web_processes_and_two_workers_share_sessions_threads_and_reminders(
     assert ledger(processes.env["DATABASE_URL"], data["meeting"]) == Counter(
         {(person, "sent"): 1 for person in reminded}
     )
+    # The resend through web 1 reached the invited person; the one web 2 refused sent nothing.
+    processes.wait_until(
+        "the resent invitation", lambda: INVITED in sink.subjects_by_recipient(), 30
+    )
+    assert len(sink.subjects_by_recipient()[INVITED]) == 1
     # The workers' health check docs/DEPLOY.md gives answers for both.
     ping = subprocess.run(  # noqa: S603 - our interpreter, celery's own command
         [sys.executable, "-m", "celery", "-A", "config", "inspect", "ping", "--timeout", "5"],
