@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from circles import tasks
+from circles import signals, tasks
 from circles.models import (
     INVITATION_LIFETIME,
     Circle,
@@ -29,7 +29,6 @@ from circles.models import (
     Status,
     Topic,
 )
-from notifications import events as notification_events
 
 if TYPE_CHECKING:
     from members.models import User
@@ -147,11 +146,8 @@ def circle_create(*, host: User, topics: Iterable[Topic] = (), **fields: Any) ->
         joined_at=timezone.now(),
         pledge_accepted_at=timezone.now() if circle.pledge else None,
     )
-    # The next weeks of meetings exist at once, so members can RSVP ahead.
-    # (Imported here: meetings builds on circles, not the other way round.)
-    from meetings.services import meetings_materialize
-
-    meetings_materialize(circle=circle)
+    # The next weeks of meetings exist at once, so members can RSVP ahead (meetings hears this).
+    signals.circle_created.send(sender=Circle, circle=circle)
     return circle
 
 
@@ -176,14 +172,10 @@ def circle_update(
         circle.topics.set(list(topics))
     if [getattr(circle, name) for name in SCHEDULE_FIELDS] != schedule_before:
         # Future meetings follow the new schedule; answered ones move and members are told.
-        from meetings.services import meetings_schedule_changed
-
-        meetings_schedule_changed(circle=circle)
+        signals.schedule_changed.send(sender=Circle, circle=circle)
     if circle.seat_limit > seats_before:
         # More seats at every upcoming meeting: the waitlists move up (and are told).
-        from meetings.services import meetings_seat_limit_changed
-
-        meetings_seat_limit_changed(circle=circle)
+        signals.seats_added.send(sender=Circle, circle=circle)
     return circle
 
 
@@ -281,7 +273,7 @@ def membership_approve(*, membership: Membership, approved_by: User) -> Membersh
     _ensure_seat(circle)
     _activate(membership, invited_by=approved_by)
     transaction.on_commit(lambda: tasks.send_join_decision_email.delay(membership.pk, True))
-    notification_events.join_approved(membership=membership, approved_by=approved_by)
+    signals.join_approved.send(sender=Membership, membership=membership, approved_by=approved_by)
     return membership
 
 
@@ -300,9 +292,7 @@ def membership_decline(*, membership: Membership) -> Membership:
 
 def _release_meeting_seats(circle: Circle, membership: Membership) -> None:
     """Someone who is no longer a member gives their upcoming seats to the waitlists."""
-    from meetings.services import rsvps_release_for_departed
-
-    rsvps_release_for_departed(circle=circle, user=membership.user)
+    signals.member_departed.send(sender=Circle, circle=circle, user=membership.user)
 
 
 @transaction.atomic
@@ -431,7 +421,7 @@ def invitation_create(
             token=_new_token(),
             expires_at=timezone.now() + INVITATION_LIFETIME,
         )
-        notification_events.invitation_sent(invitation=invitation)
+        signals.invitation_created.send(sender=Invitation, invitation=invitation)
     transaction.on_commit(lambda: tasks.send_invitation_email.delay(invitation.pk))
     return invitation
 

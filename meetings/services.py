@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from circles import member_pages
 from circles.models import Circle
-from meetings import tasks
+from meetings import signals, tasks
 from meetings.horizon import HORIZON_WEEKS, horizon_starts, meetings_materialize
 from meetings.models import (
     AgendaTopic,
@@ -202,9 +202,7 @@ def _promote_waitlist(meeting: Meeting) -> list[Rsvp]:
         rsvp.save(update_fields=["waitlisted", "waitlisted_at", "updated_at"])
         _on_commit(tasks.send_waitlist_promoted, rsvp.pk)
     if promoted:
-        from notifications import events as notification_events
-
-        notification_events.waitlist_promoted(meeting=meeting, rsvps=promoted)
+        signals.waitlist_promoted.send(sender=Meeting, meeting=meeting, rsvps=promoted)
     return promoted
 
 
