@@ -6,6 +6,7 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings"
 
     def ready(self) -> None:
-        from meetings import receivers
+        from meetings import circle_times, receivers
 
         receivers.connect()
+        circle_times.register()
