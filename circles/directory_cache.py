@@ -40,8 +40,8 @@ def meeting_saved(sender: Any, update_fields: Any = None, **kwargs: Any) -> None
 
 
 def connect() -> None:
-    from circles.models import Circle, Membership, Topic
-    from members.models import Profile
+    from circles.models import Circle, Membership
+    from members.models import Profile, Topic
 
     for model in (Circle, Membership, Topic):
         post_save.connect(

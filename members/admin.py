@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 
-from members.models import Profile, User
+from members.models import Profile, Topic, User
 from moderation import services as moderation
 from moderation.admin_tools import ModerationActionInline, action_with_reason
 
@@ -112,3 +112,10 @@ class ProfileAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
     filter_horizontal = ["can_help_with", "looking_for"]
     readonly_fields = ["prompted_at", "created_at", "updated_at"]
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}

@@ -11,8 +11,7 @@ import random
 
 from django.utils import timezone
 
-from circles.models import Topic
-from members.models import Experience, Industry, Profile, User
+from members.models import Experience, Industry, Profile, Topic, User
 
 HEADLINES = [
     "Product lead helping small teams ship",

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from circles.models import HOST_ROLES, Membership, Status, Topic
-from members.models import Profile, User
+from circles.models import HOST_ROLES, Membership, Status
+from members.models import Profile, Topic, User
 
 PROFILE_FIELDS = ("headline", "industry", "role", "experience", "city", "bio")
 
