@@ -28,7 +28,7 @@ from members.access import person_for_viewer
 from members.export import export_for
 from members.forms import AccountDeleteForm, ProfileForm
 from members.models import Profile
-from members.services import AccountError, account_delete, sole_host_circles
+from members.services import AccountError, account_delete, account_delete_blockers
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -132,7 +132,7 @@ def profile_skip(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def account_delete_view(request: HttpRequest) -> HttpResponse:
     """Delete your own account, after typing your address. Nobody else can do this here."""
-    blocking = sole_host_circles(request.user)
+    blocking = account_delete_blockers(request.user)
     form = AccountDeleteForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

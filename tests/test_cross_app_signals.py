@@ -29,6 +29,9 @@ from conversations.models import Kind
 from meetings import services as meeting_services
 from meetings import signals as meeting_signals
 from meetings.models import Answer, Meeting, Rsvp
+from members import signals as member_signals
+from members.models import User
+from members.services import AccountError, account_delete
 from notifications.models import ActivityEmail, Notification, NotificationPreferences
 from notifications.receivers import reply_email_wanted
 from tests.factories import MembershipFactory, UserFactory, make_circle_with_host
@@ -48,6 +51,7 @@ RECEIVERS = [
     (conversation_signals.introduction_requested, "bell-introduction_requested"),
     (conversation_signals.introduction_closed, "bell-introduction_closed"),
     (conversation_signals.reply_email_wanted, "notifications-reply-email-wanted"),
+    (member_signals.account_delete_blockers, "circles-sole-host-keeps-account"),
 ]
 
 
@@ -162,3 +166,24 @@ def test_reply_emails_follow_the_settings_and_go_when_no_app_keeps_settings(
             reply_email_wanted, weak=False, dispatch_uid="notifications-reply-email-wanted"
         )
     assert [message.to for message in mail.outbox] == [[asker.email]]
+
+
+def test_the_only_host_of_a_circle_keeps_their_account_until_they_hand_it_on():
+    circle, host = make_circle_with_host(name="Quiet Makers")
+    MembershipFactory(circle=circle, user=UserFactory())
+    with pytest.raises(AccountError, match="You are the only host of Quiet Makers"):
+        account_delete(user=host)
+    assert User.objects.filter(pk=host.pk).exists()
+
+    member_signals.account_delete_blockers.disconnect(
+        dispatch_uid="circles-sole-host-keeps-account"
+    )
+    try:  # members alone has no rule about circles
+        account_delete(user=host)
+    finally:
+        from circles.receivers import sole_host_keeps_account
+
+        member_signals.account_delete_blockers.connect(
+            sole_host_keeps_account, weak=False, dispatch_uid="circles-sole-host-keeps-account"
+        )
+    assert not User.objects.filter(pk=host.pk).exists()
