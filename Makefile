@@ -35,9 +35,10 @@ prod: sync ## Production: check the env, migrate, collectstatic, N gunicorns, M 
 worker: sync ## Run a Celery worker with beat (alone)
 	$(UV) run celery -A config worker --beat --loglevel INFO
 
-test: sync ## Lint, then run every test (SQLite by default; PostgreSQL when DATABASE_URL is set)
+test: sync ## Lint, check the layers (lint-imports), then run every test (SQLite by default; PostgreSQL when DATABASE_URL is set)
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
+	$(UV) run lint-imports --no-logo
 	$(UV) run pytest
 
 test-fast: sync ## The suite without the browser tests
@@ -49,11 +50,11 @@ bench: sync ## Seed a large data set into PostgreSQL, load-test it under gunicor
 bench-reminders: sync ## Time 1 and 2 Celery workers sending 10,000 due reminders to an SMTP sink (docs/PERFORMANCE.md)
 	$(UV) run python -m bench.reminders
 
-lint: sync ## ruff check and format check
-	$(UV) run ruff check . && $(UV) run ruff format --check .
+lint: sync ## ruff check and format check; the import layers (docs/ARCHITECTURE.md)
+	$(UV) run ruff check . && $(UV) run ruff format --check . && $(UV) run lint-imports --no-logo
 
 format: sync ## Apply ruff's fixes and formatting
 	$(UV) run ruff check --fix . && $(UV) run ruff format .
 
 clean: ## Remove the local database, mail, broker files and caches
-	rm -rf var/ staticfiles/ .pytest_cache .ruff_cache
+	rm -rf var/ staticfiles/ .pytest_cache .ruff_cache .import_linter_cache

@@ -21,10 +21,10 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from circles.models import Circle, JoinPolicy, Membership, Role, Status, Topic
+from circles.models import Circle, JoinPolicy, Membership, Role, Status
 from conversations.models import Post, Reply
 from meetings.models import AgendaTopic, CalendarFeed, Meeting, Rsvp
-from members.models import User
+from members.models import Topic, User
 
 BENCH_SLUG = "bench-breakfast-table"
 BENCH_EMAIL = "bench@peertables.bench"

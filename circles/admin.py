@@ -2,14 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from circles.models import Circle, Invitation, Membership, Topic
-
-
-@admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
+from circles.models import Circle, Invitation, Membership
 
 
 class MembershipInline(admin.TabularInline):

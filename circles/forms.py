@@ -7,8 +7,9 @@ from typing import Any
 from django import forms
 from django.db.models import F, Q
 
-from circles.models import Circle, CircleQuerySet, Topic, Weekday
+from circles.models import Circle, CircleQuerySet, Weekday
 from config.forms import IdsChoiceField
+from members.models import Topic
 from members.timezones import zone_choices
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from circles import schedule
+from members.models import Topic
 from members.timezones import validate_time_zone
 
 if TYPE_CHECKING:
@@ -63,19 +64,6 @@ class Status(models.TextChoices):
 
 
 HOST_ROLES = (Role.HOST, Role.CO_HOST)
-
-
-class Topic(models.Model):
-    """A subject a circle is about ("product management", "founders")."""
-
-    name = models.CharField(max_length=60, unique=True)
-    slug = models.SlugField(max_length=60, unique=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class CircleQuerySet(models.QuerySet["Circle"]):

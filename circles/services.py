@@ -22,7 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from circles import tasks
+from circles import signals, tasks
 from circles.models import (
     INVITATION_LIFETIME,
     Circle,
@@ -34,7 +34,6 @@ from circles.models import (
     Topic,
 )
 from config import ratelimit
-from notifications import events as notification_events
 
 if TYPE_CHECKING:
     from members.models import User
@@ -159,11 +158,8 @@ def circle_create(*, host: User, topics: Iterable[Topic] = (), **fields: Any) ->
         joined_at=timezone.now(),
         pledge_accepted_at=timezone.now() if circle.pledge else None,
     )
-    # The next weeks of meetings exist at once, so members can RSVP ahead.
-    # (Imported here: meetings builds on circles, not the other way round.)
-    from meetings.services import meetings_materialize
-
-    meetings_materialize(circle=circle)
+    # The next weeks of meetings exist at once, so members can RSVP ahead (meetings hears this).
+    signals.circle_created.send(sender=Circle, circle=circle)
     return circle
 
 
@@ -188,14 +184,10 @@ def circle_update(
         circle.topics.set(list(topics))
     if [getattr(circle, name) for name in SCHEDULE_FIELDS] != schedule_before:
         # Future meetings follow the new schedule; answered ones move and members are told.
-        from meetings.services import meetings_schedule_changed
-
-        meetings_schedule_changed(circle=circle)
+        signals.schedule_changed.send(sender=Circle, circle=circle)
     if circle.seat_limit > seats_before:
         # More seats at every upcoming meeting: the waitlists move up (and are told).
-        from meetings.services import meetings_seat_limit_changed
-
-        meetings_seat_limit_changed(circle=circle)
+        signals.seats_added.send(sender=Circle, circle=circle)
     return circle
 
 
@@ -293,7 +285,7 @@ def membership_approve(*, membership: Membership, approved_by: User) -> Membersh
     _ensure_seat(circle)
     _activate(membership, invited_by=approved_by)
     transaction.on_commit(lambda: tasks.send_join_decision_email.delay(membership.pk, True))
-    notification_events.join_approved(membership=membership, approved_by=approved_by)
+    signals.join_approved.send(sender=Membership, membership=membership, approved_by=approved_by)
     return membership
 
 
@@ -312,9 +304,7 @@ def membership_decline(*, membership: Membership) -> Membership:
 
 def _release_meeting_seats(circle: Circle, membership: Membership) -> None:
     """Someone who is no longer a member gives their upcoming seats to the waitlists."""
-    from meetings.services import rsvps_release_for_departed
-
-    rsvps_release_for_departed(circle=circle, user=membership.user)
+    signals.member_departed.send(sender=Circle, circle=circle, user=membership.user)
 
 
 @transaction.atomic
@@ -524,7 +514,7 @@ def invitation_create(
             expires_at=timezone.now() + INVITATION_LIFETIME,
         )
         _count_invitation_email(invitation=invitation, sender=invited_by, resend=False)
-        notification_events.invitation_sent(invitation=invitation)
+        signals.invitation_created.send(sender=Invitation, invitation=invitation)
     transaction.on_commit(lambda: tasks.send_invitation_email.delay(invitation.pk))
     return invitation
 

@@ -16,19 +16,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from circles import access, member_pages, services
+from circles import access, annotations, member_pages, services
 from circles.directory_cache import DIRECTORY
 from circles.forms import CircleForm, DirectoryFilterForm, InvitationForm, JoinForm, PledgeForm
 from circles.models import (
@@ -43,7 +41,6 @@ from circles.models import (
 from circles.receivers import INVITATION_SESSION_KEY
 from circles.suggestions import suggest_circles
 from config.pagecache import fetch_kept, signed_out_page, store_kept, version_key
-from meetings.models import Meeting, MeetingStatus
 
 DIRECTORY_PAGE_SIZE = 12
 
@@ -61,33 +58,6 @@ def _viewer_zone(request: HttpRequest, circle: Circle) -> ZoneInfo:
 def _posted(request: HttpRequest) -> QueryDict | None:
     """The POST data to bind a form to, also when it is empty (an unticked box alone)."""
     return request.POST if request.method == "POST" else None
-
-
-def _with_next_meeting(circles: QuerySet[Circle]) -> QuerySet[Circle]:
-    """Annotate each circle's next scheduled meeting (moved or cancelled ones are honoured).
-
-    One subquery in the same SELECT; circles without meeting rows yet fall
-    back to their schedule in ``_next_start``.
-    """
-    upcoming = Meeting.objects.filter(
-        circle=OuterRef("pk"), starts_at__gt=timezone.now(), status=MeetingStatus.SCHEDULED
-    ).order_by("starts_at")
-    return circles.annotate(next_meeting_at=Subquery(upcoming.values("starts_at")[:1]))
-
-
-def _with_moments(circles: QuerySet[Circle]) -> QuerySet[Circle]:
-    """When the circle page next changes by itself: a meeting in its list starts (its answers
-    close) or ends (it leaves the list). Two subqueries in the same SELECT."""
-    now = timezone.now()
-    ahead = Meeting.objects.filter(circle=OuterRef("pk"))
-    return circles.annotate(
-        soonest_start=Subquery(
-            ahead.filter(starts_at__gt=now).order_by("starts_at").values("starts_at")[:1]
-        ),
-        soonest_end=Subquery(
-            ahead.filter(ends_at__gt=now).order_by("ends_at").values("ends_at")[:1]
-        ),
-    )
 
 
 def _next_start(circle: Circle) -> dt.datetime:
@@ -167,9 +137,8 @@ def directory(request: HttpRequest) -> HttpResponse:
     if not request.htmx:  # "Circles you might sit at": whole pages only, not the filters' answers
         context["suggestions_html"] = _suggestions_html(request)
     circles = form.filter(Circle.objects.listed().with_directory_data()).order_by("name", "pk")
-    page = Paginator(_with_next_meeting(circles), DIRECTORY_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    circles = annotations.annotate(annotations.NEXT_MEETING, circles)
+    page = Paginator(circles, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     for circle in page.object_list:
         circle.next_local = _next_start(circle).astimezone(_viewer_zone(request, circle))
     query = request.GET.copy()
@@ -272,9 +241,10 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     keeper = member_pages.circle_page(request, "circle", slug)
     if keeper.page is not None:
         return keeper.response()
-    circle = access.circle_for_viewer(
-        request.user, slug, _with_moments(_with_next_meeting(Circle.objects.with_directory_data()))
-    )
+    circles = Circle.objects.with_directory_data()
+    for name in (annotations.NEXT_MEETING, annotations.MOMENTS):
+        circles = annotations.annotate(name, circles)
+    circle = access.circle_for_viewer(request.user, slug, circles)
     membership = access.viewer_membership(request.user, circle)
     access.remember_membership(request.user, circle, membership)  # for the page's template tags
     is_active = membership is not None and membership.status == Status.ACTIVE
@@ -299,7 +269,8 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
             context["request_count"] = Membership.objects.filter(
                 circle=circle, status=Status.REQUESTED
             ).count()
-    fresh_until = member_pages.soonest(next_start, circle.soonest_start, circle.soonest_end)
+    moments = (getattr(circle, "soonest_start", None), getattr(circle, "soonest_end", None))
+    fresh_until = member_pages.soonest(next_start, *moments)
     return keeper.render("circles/detail.html", context, fresh_until=fresh_until)
 
 

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "conversations",
     "notifications",
     "moderation",
+    "home",
 ]
 
 MIDDLEWARE = [

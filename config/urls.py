@@ -1,3 +1,6 @@
+"""The site's addresses. Every app is included by name, not imported: config is the
+floor every app stands on, and imports none of them (docs/ARCHITECTURE.md)."""
+
 from __future__ import annotations
 
 from allauth.account.decorators import secure_admin_login
@@ -6,22 +9,19 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from members import views as member_views
-
 # Staff sign in through allauth, so the admin login shares its rate limits.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "PeerTables staff"
 admin.site.site_title = "PeerTables staff"
 
 urlpatterns = [
-    path("", member_views.home, name="home"),
-    path("healthz", member_views.healthz, name="healthz"),
+    path("", include("home.urls")),
     path("accounts/", include("allauth.urls")),
     path("circles/", include("circles.urls")),
     path("circles/<slug:slug>/meetings/", include("meetings.urls")),
     path("circles/<slug:slug>/posts/", include("conversations.urls")),
     path("calendar/", include("meetings.calendar_urls")),
-    path("members/", include("members.urls")),
+    path("members/", include("home.member_urls")),
     path("circles/<slug:slug>/moderation/", include("moderation.urls")),
     path("", include("notifications.urls")),
     path(settings.ADMIN_URL, admin.site.urls),

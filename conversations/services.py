@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from circles.models import Membership, Status
-from conversations import limits, tasks
+from conversations import limits, signals, tasks
 from conversations.models import (
     Answer,
     Introduction,
@@ -25,7 +25,6 @@ from conversations.models import (
     Reply,
     Thanks,
 )
-from notifications import events as notification_events
 
 if TYPE_CHECKING:
     from circles.models import Circle
@@ -97,7 +96,7 @@ def post_resolve(
         if was_created:
             created.append(thanks)
     if created:
-        notification_events.thanks_given(post=post, by=by, thanks=created)
+        signals.thanks_given.send(sender=Post, post=post, by=by, thanks=created)
     return created
 
 
@@ -125,7 +124,7 @@ def reply_create(*, post: Post, author: User, body: str) -> Reply:
     if post.author_id is not None and post.author_id != author.pk:
         reply_id = reply.pk
         transaction.on_commit(lambda: tasks.reply_notify_author.delay(reply_id))
-    notification_events.reply_posted(reply=reply)
+    signals.reply_posted.send(sender=Reply, reply=reply)
     return reply
 
 
@@ -193,7 +192,7 @@ def introduction_create(
         ) from error
     intro_id = introduction.pk
     transaction.on_commit(lambda: tasks.introduction_send_requests.delay(intro_id))
-    notification_events.introduction_requested(introduction=introduction)
+    signals.introduction_requested.send(sender=Introduction, introduction=introduction)
     return introduction
 
 
@@ -230,7 +229,7 @@ def introduction_answer(*, introduction: Introduction, user: User, accept: bool)
     if task is not None:
         intro_id = locked.pk
         transaction.on_commit(lambda: task.delay(intro_id))
-        notification_events.introduction_closed(introduction=locked, answered_by=user)
+        signals.introduction_closed.send(sender=Introduction, introduction=locked, answered_by=user)
     for field in fields:
         setattr(introduction, field, getattr(locked, field))
     return introduction

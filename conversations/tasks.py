@@ -7,10 +7,9 @@ delivered twice sends its email once.
 from __future__ import annotations
 
 from celery import shared_task
-from django.apps import apps
 from django.utils import timezone
 
-from conversations import emails
+from conversations import emails, signals
 from conversations.models import Introduction, IntroStatus, Reply
 
 
@@ -43,12 +42,9 @@ def reply_notify_author(reply_id: int) -> bool:
 
 
 def wants_reply_emails(user) -> bool:
-    """The notifications app's answer (its settings page), where that app is installed."""
-    if not apps.is_installed("notifications"):
-        return True
-    from notifications.services import wants
-
-    return wants(user, "replies")
+    """Yes unless an app that keeps email preferences says no (notifications: its settings)."""
+    answers = signals.reply_email_wanted.send(sender=Reply, user=user)
+    return all(wanted for _, wanted in answers)
 
 
 def _introduction(intro_id: int) -> Introduction:

@@ -7,7 +7,7 @@ added), and a topic is only proposed when that title is not on the agenda yet.
 from __future__ import annotations
 
 from circles.models import Circle, Membership
-from meetings import services
+from meetings import horizon, services
 from meetings.models import AgendaTopic, Answer
 
 DEMO_TOPICS = [
@@ -19,7 +19,7 @@ DEMO_TOPICS = [
 
 def seed_meetings(circles: list[Circle]) -> None:
     for circle in circles:
-        services.meetings_materialize(circle=circle)
+        horizon.meetings_materialize(circle=circle)
         meeting = circle.meetings.scheduled().upcoming().order_by("starts_at").first()
         if meeting is None:
             continue

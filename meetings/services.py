@@ -1,4 +1,4 @@
-"""Writes for meetings: the schedule horizon, host changes, RSVPs, the agenda, notes, calendars.
+"""Writes for meetings: schedule changes, host changes, RSVPs, the agenda, notes, calendars.
 
 Every function is keyword-only and atomic. Emails go out through Celery
 tasks queued on commit, so a worker never reads a row that is not there yet.
@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from circles import member_pages
 from circles.models import Circle
+from meetings import signals, tasks
+from meetings.horizon import HORIZON_WEEKS, horizon_starts, meetings_materialize
 from meetings.models import (
     AgendaTopic,
     Answer,
@@ -33,61 +35,12 @@ from meetings.models import (
 if TYPE_CHECKING:
     from members.models import User
 
-HORIZON_WEEKS = 8
-
 
 def _on_commit(task, *args) -> None:
     transaction.on_commit(lambda: task.delay(*args))
 
 
-# --- The schedule horizon ---------------------------------------------------------
-
-
-def _horizon_starts(circle: Circle, now: dt.datetime, weeks: int) -> list[dt.datetime]:
-    until = now + dt.timedelta(weeks=weeks)
-    starts = circle.next_starts(after=now, count=weeks + 1)
-    return [start for start in starts if start <= until]
-
-
-@transaction.atomic
-def meetings_materialize(
-    *, circle: Circle, now: dt.datetime | None = None, weeks: int = HORIZON_WEEKS
-) -> int:
-    """Create the circle's scheduled meetings for the next ``weeks`` weeks; returns how many.
-
-    Idempotent: a date that already has a meeting (even a moved or cancelled
-    one) is skipped, and the unique constraint settles a race with another run.
-    """
-    if circle.is_archived:
-        return 0
-    now = now or timezone.now()
-    taken = set(
-        circle.meetings.filter(series_date__isnull=False).values_list("series_date", flat=True)
-    )
-    duration = dt.timedelta(minutes=circle.duration_minutes)
-    new = [
-        Meeting(
-            circle=circle,
-            starts_at=start.astimezone(dt.UTC),
-            ends_at=(start + duration).astimezone(dt.UTC),
-            local_date=start.date(),
-            series_date=start.date(),
-        )
-        for start in _horizon_starts(circle, now, weeks)
-        if start.date() not in taken
-    ]
-    Meeting.objects.bulk_create(new, ignore_conflicts=True)
-    if new:
-        member_pages.circle_changed(circle.slug)  # bulk_create sends no signals
-    return len(new)
-
-
-def meetings_extend_horizon(*, now: dt.datetime | None = None) -> int:
-    """The daily sweep: every active circle has its next eight weeks of meetings."""
-    created = 0
-    for circle in Circle.objects.active().iterator():
-        created += meetings_materialize(circle=circle, now=now)
-    return created
+# --- Schedule changes (the horizon itself is meetings/horizon.py) ----------------------
 
 
 @transaction.atomic
@@ -99,8 +52,6 @@ def meetings_schedule_changed(*, circle: Circle, now: dt.datetime | None = None)
     otherwise they are cancelled), and members are told. Past, cancelled,
     one-off and host-moved meetings are never touched.
     """
-    from meetings import tasks
-
     now = now or timezone.now()
     future = list(
         Meeting.objects.select_for_update()
@@ -123,7 +74,7 @@ def meetings_schedule_changed(*, circle: Circle, now: dt.datetime | None = None)
     taken = set(
         circle.meetings.filter(series_date__isnull=False).values_list("series_date", flat=True)
     )
-    free = [s for s in _horizon_starts(circle, now, HORIZON_WEEKS) if s.date() not in taken]
+    free = [s for s in horizon_starts(circle, now, HORIZON_WEEKS) if s.date() not in taken]
     duration = dt.timedelta(minutes=circle.duration_minutes)
     moved: list[int] = []
     cancelled: list[int] = []
@@ -168,8 +119,6 @@ def _locked(meeting: Meeting) -> Meeting:
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting) -> Meeting:
     """Cancel one meeting; it stays visible as cancelled and members are emailed."""
-    from meetings import tasks
-
     meeting = _locked(meeting)
     if meeting.is_cancelled:
         return meeting
@@ -194,8 +143,6 @@ def meeting_move(
     venue_address: str = "",
 ) -> Meeting:
     """Move one meeting in time or place; calendars see a new SEQUENCE, members are emailed."""
-    from meetings import tasks
-
     meeting = _locked(meeting)
     if meeting.is_cancelled:
         raise ValidationError("A cancelled meeting cannot be moved.")
@@ -247,8 +194,6 @@ def _promote_waitlist(meeting: Meeting) -> list[Rsvp]:
 
     The caller holds the meeting's row lock.
     """
-    from meetings import tasks
-
     free = meeting.circle.seat_limit - meeting.rsvps.seated().count()
     promoted = list(meeting.rsvps.waitlist()[: max(free, 0)])
     for rsvp in promoted:
@@ -257,9 +202,7 @@ def _promote_waitlist(meeting: Meeting) -> list[Rsvp]:
         rsvp.save(update_fields=["waitlisted", "waitlisted_at", "updated_at"])
         _on_commit(tasks.send_waitlist_promoted, rsvp.pk)
     if promoted:
-        from notifications import events as notification_events
-
-        notification_events.waitlist_promoted(meeting=meeting, rsvps=promoted)
+        signals.waitlist_promoted.send(sender=Meeting, meeting=meeting, rsvps=promoted)
     return promoted
 
 

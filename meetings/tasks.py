@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from meetings import emails, services
+from meetings import emails, horizon
 from meetings.models import Meeting, MeetingStatus, Rsvp
 
 
 @shared_task(ignore_result=True)
 def extend_meeting_horizon() -> int:
     """Daily (beat): every active circle has its next eight weeks of meetings."""
-    return services.meetings_extend_horizon()
+    return horizon.meetings_extend_horizon()
 
 
 @shared_task(ignore_result=True)

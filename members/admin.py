@@ -4,9 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 
-from members.models import Profile, User
-from moderation import services as moderation
-from moderation.admin_tools import ModerationActionInline, action_with_reason
+from members.models import Profile, Topic, User
 
 
 class ProfileInline(admin.StackedInline):
@@ -15,16 +13,6 @@ class ProfileInline(admin.StackedInline):
     can_delete = False
     filter_horizontal = ["can_help_with", "looking_for"]
     readonly_fields = ["prompted_at", "created_at", "updated_at"]
-
-
-def _suspend(person: User, request: HttpRequest, reason: str) -> bool:
-    if person.pk == request.user.pk:
-        return False
-    return moderation.person_suspend(person=person, by=request.user, reason=reason)
-
-
-def _unsuspend(person: User, request: HttpRequest, reason: str) -> bool:
-    return moderation.person_unsuspend(person=person, by=request.user, reason=reason)
 
 
 class SuspendedFilter(admin.SimpleListFilter):
@@ -82,21 +70,7 @@ class UserAdmin(BaseUserAdmin):
             {"classes": ["wide"], "fields": ["email", "display_name", "password1", "password2"]},
         ),
     ]
-    inlines = [ProfileInline, ModerationActionInline]
-    actions = [
-        action_with_reason(
-            name="suspend_people",
-            description="Suspend the selected people (they cannot sign in; content stays)",
-            done="Suspended",
-            perform=_suspend,
-        ),
-        action_with_reason(
-            name="unsuspend_people",
-            description="Unsuspend the selected people",
-            done="Unsuspended",
-            perform=_unsuspend,
-        ),
-    ]
+    inlines = [ProfileInline]
 
     def get_inlines(self, request: HttpRequest, obj: User | None):
         return self.inlines if obj is not None else []
@@ -112,3 +86,10 @@ class ProfileAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
     filter_horizontal = ["can_help_with", "looking_for"]
     readonly_fields = ["prompted_at", "created_at", "updated_at"]
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}

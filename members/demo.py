@@ -1,18 +1,44 @@
-"""Demo profiles for `manage.py seed_demo` (safe to run again).
+"""Demo people, topics and profiles for `manage.py seed_demo` (safe to run again).
 
-Every demo person gets a filled-in profile, already past the first-sign-in
-prompt, so the demo host and member land where they expect; industries,
-cities and topics vary so "circles you might sit at" has something to say.
+Every row is found by a natural key (email, slug) before it is made, so
+running it twice leaves the same data. Every demo person gets a filled-in
+profile, already past the first-sign-in prompt, so the demo host and member
+land where they expect; industries, cities and topics vary so "circles you
+might sit at" has something to say.
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
+from django.utils.text import slugify
 
-from circles.models import Topic
-from members.models import Experience, Industry, Profile, User
+from members.models import Experience, Industry, Profile, Topic, User
+
+DEMO_PASSWORD = "peertables-demo"  # noqa: S105 - printed for the demo on purpose
+DEMO_HOST_EMAIL = "host@peertables.demo"
+DEMO_MEMBER_EMAIL = "member@peertables.demo"
+DEMO_STAFF_EMAIL = "staff@peertables.demo"
+
+TOPICS = [
+    "Leadership", "Product management", "Founders", "Design", "Engineering management",
+    "Career change", "Sales", "Parenting and work", "Nonprofits", "Freelancing",
+]  # fmt: skip
+
+FIRST = ["Ana", "Ben", "Chloe", "Dev", "Elif", "Femi", "Grace", "Hiro", "Ines", "Jonas", "Kai",
+         "Lena", "Mateo", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sam", "Tariq"]  # fmt: skip
+LAST = ["Ruiz", "Okafor", "Novak", "Shah", "Kim", "Meyer", "Haddad", "Silva"]
+ZONES = [
+    "America/Chicago",
+    "Europe/Berlin",
+    "Australia/Sydney",
+    "America/New_York",
+    "Europe/London",
+]
 
 HEADLINES = [
     "Product lead helping small teams ship",
@@ -32,6 +58,57 @@ CITIES = {
     "America/New_York": "New York",
     "Europe/London": "London",
 }
+
+
+@dataclass(frozen=True)
+class DemoPeople:
+    """Who the demo has: the host and member who sign in, and forty others."""
+
+    host: User
+    member: User
+    staff: User
+    people: list[User]
+
+
+def seed_topics() -> dict[str, Topic]:
+    return {
+        name: Topic.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0]
+        for name in TOPICS
+    }
+
+
+def seed_people() -> DemoPeople:
+    # One Argon2 hash shared by every demo account: hashing 43 times is slow on purpose.
+    password_hash = make_password(DEMO_PASSWORD)
+
+    def person(email: str, name: str, zone: str, staff: bool = False) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create(
+                email=email,
+                password=password_hash,
+                display_name=name,
+                time_zone=zone,
+                is_staff=staff,
+                is_superuser=staff,
+            )
+        EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults={"primary": True, "verified": True}
+        )
+        return user
+
+    host = person(DEMO_HOST_EMAIL, "Harriet Host", "America/Chicago")
+    member = person(DEMO_MEMBER_EMAIL, "Milo Member", "America/Chicago")
+    staff = person(DEMO_STAFF_EMAIL, "Sasha Staff", "UTC", staff=True)
+    people = [
+        person(
+            f"{first.lower()}.{LAST[i % len(LAST)].lower()}@peertables.demo",
+            f"{first} {LAST[i % len(LAST)]}",
+            ZONES[i % len(ZONES)],
+        )
+        for i, first in enumerate(FIRST * 2)
+    ][:40]
+    return DemoPeople(host=host, member=member, staff=staff, people=people)
 
 
 def seed_profiles() -> None:

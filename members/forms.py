@@ -4,9 +4,8 @@ from django import forms
 from django.core.files.base import ContentFile
 from django.http import HttpRequest
 
-from circles.models import Topic
 from members.avatars import clean_avatar_upload
-from members.models import Experience, Industry, Profile, User
+from members.models import Experience, Industry, Profile, Topic, User
 from members.services import PROFILE_FIELDS, profile_update
 from members.timezones import zone_choices
 

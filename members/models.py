@@ -143,6 +143,26 @@ class Experience(models.TextChoices):
     OVER_20 = "20+", "More than 20 years"
 
 
+class Topic(models.Model):
+    """A subject people and circles are about ("product management", "founders").
+
+    It lives here, below circles, because a profile says which topics a person
+    can help with and is looking for, and members builds on no other app;
+    circles list their topics too (``Circle.topics``). The table keeps the name
+    it was made under when circles owned it.
+    """
+
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        db_table = "circles_topic"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 HEADLINE_MAX = 120
 BIO_MAX = 2_000
 
@@ -173,12 +193,8 @@ class Profile(models.Model):
     experience = models.CharField(
         "experience", max_length=5, choices=Experience.choices, blank=True
     )
-    can_help_with = models.ManyToManyField(
-        "circles.Topic", blank=True, related_name="helper_profiles"
-    )
-    looking_for = models.ManyToManyField(
-        "circles.Topic", blank=True, related_name="seeker_profiles"
-    )
+    can_help_with = models.ManyToManyField(Topic, blank=True, related_name="helper_profiles")
+    looking_for = models.ManyToManyField(Topic, blank=True, related_name="seeker_profiles")
     city = models.CharField(max_length=80, blank=True)
     bio = models.TextField(max_length=BIO_MAX, blank=True, help_text="Markdown.")
     avatar = models.ImageField(upload_to=avatar_upload_to, blank=True, validators=[validate_avatar])

@@ -1,19 +1,15 @@
-"""Profiles, the first-sign-in prompt, account deletion and the data export.
+"""Your own profile and account: editing, the first-sign-in prompt, account deletion.
 
-Everything here is for signed-in people. A full profile is for people who
-share an active circle with its owner (and for themselves and staff); others
-see a minimal card: name and initials (members/access.py decides).
+Everything here is for signed-in people, about themselves. A person's profile
+page and the data export read every app, so they live above them
+(home/profile_views.py), under the same ``members:`` names.
 """
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,13 +18,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from circles.models import Circle, Membership, Status
-from conversations.models import contributions_of
-from members.access import person_for_viewer
-from members.export import export_for
 from members.forms import AccountDeleteForm, ProfileForm
 from members.models import Profile
-from members.services import AccountError, account_delete, sole_host_circles
+from members.services import AccountError, account_delete, account_delete_blockers
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -50,41 +42,6 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 def me(request: HttpRequest) -> HttpResponse:
     """Your own profile."""
     return redirect("members:profile", user_id=request.user.pk)
-
-
-@login_required
-@require_GET
-def profile(request: HttpRequest, user_id: int) -> HttpResponse:
-    """A person's profile: full for people who share a circle with them, a card for others."""
-    person, full = person_for_viewer(request.user, user_id)
-    context: dict[str, object] = {"person": person, "full": full, "is_self": person == request.user}
-    if full:
-        context["profile"] = (
-            Profile.objects.filter(user=person)
-            .prefetch_related("can_help_with", "looking_for")
-            .first()
-        )
-        # Only circles the viewer may also open: shared ones (or all of theirs for self/staff).
-        circles = Circle.objects.filter(
-            memberships__user=person, memberships__status=Status.ACTIVE
-        ).order_by("name")
-        if not (context["is_self"] or request.user.is_staff):
-            circles = circles.filter(
-                pk__in=Membership.objects.filter(user=request.user, status=Status.ACTIVE).values(
-                    "circle_id"
-                )
-            )
-        context["circles"] = list(
-            circles.prefetch_related(
-                Prefetch(
-                    "memberships",
-                    queryset=Membership.objects.filter(user=person, status=Status.ACTIVE),
-                    to_attr="person_memberships",
-                )
-            )
-        )
-        context["contributions"] = contributions_of(person)
-    return render(request, "members/profile.html", context)
 
 
 @never_cache
@@ -132,7 +89,7 @@ def profile_skip(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def account_delete_view(request: HttpRequest) -> HttpResponse:
     """Delete your own account, after typing your address. Nobody else can do this here."""
-    blocking = sole_host_circles(request.user)
+    blocking = account_delete_blockers(request.user)
     form = AccountDeleteForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -148,18 +105,6 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
             )
             return redirect("home")
     return render(request, "members/account_delete.html", {"form": form, "blocking": blocking})
-
-
-@never_cache
-@login_required
-@require_GET
-def export(request: HttpRequest) -> HttpResponse:
-    """Download your own data as JSON."""
-    body = json.dumps(export_for(request.user), cls=DjangoJSONEncoder, indent=2)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    stamp = timezone.now().strftime("%Y-%m-%d")
-    response["Content-Disposition"] = f'attachment; filename="peertables-{stamp}.json"'
-    return response
 
 
 @login_required

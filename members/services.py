@@ -7,11 +7,10 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
-from circles.models import HOST_ROLES, Membership, Status, Topic
-from members.models import Profile, User
+from members import signals
+from members.models import Profile, Topic, User
 
 PROFILE_FIELDS = ("headline", "industry", "role", "experience", "city", "bio")
 
@@ -74,21 +73,14 @@ def _delete_file_on_commit(storage, name: str) -> None:
     transaction.on_commit(lambda: storage.delete(name))
 
 
-def sole_host_circles(user: User) -> list[str]:
-    """Circles that would be left with members but no host if this person went."""
-    hosted = Membership.objects.filter(
-        user=user, status=Status.ACTIVE, role__in=HOST_ROLES, circle__archived_at__isnull=True
-    ).values("circle_id")
-    rows = (
-        Membership.objects.filter(circle_id__in=hosted, status=Status.ACTIVE)
-        .values("circle__name")
-        .annotate(
-            others=Count("pk", filter=~Q(user=user)),
-            other_hosts=Count("pk", filter=~Q(user=user) & Q(role__in=HOST_ROLES)),
-        )
-        .order_by("circle__name")
-    )
-    return [row["circle__name"] for row in rows if row["others"] and not row["other_hosts"]]
+def account_delete_blockers(user: User) -> list[str]:
+    """Why this person's account cannot be deleted yet, for them to read; empty when it can.
+
+    The apps built on members answer (members/signals.py): circles, when the
+    person is the only host of a circle that has other members.
+    """
+    answers = signals.account_delete_blockers.send(sender=User, user=user)
+    return [reason for _, reason in answers if reason]
 
 
 @transaction.atomic
@@ -97,16 +89,13 @@ def account_delete(*, user: User) -> None:
 
     Their posts and replies stay, shown as by "a former member" (the author
     columns are SET_NULL), so other people's threads stay readable; their
-    memberships, RSVPs and sign-in addresses go with them. A circle they host
-    alone must be handed on first.
+    memberships, RSVPs and sign-in addresses go with them. It is refused while
+    another app has a reason to keep it (``account_delete_blockers``): a circle
+    they host alone must be handed on first.
     """
-    circles = sole_host_circles(user)
-    if circles:
-        raise AccountError(
-            "You are the only host of "
-            + ", ".join(circles)
-            + ". Name another host (or archive the circle) before you delete your account."
-        )
+    blockers = account_delete_blockers(user)
+    if blockers:
+        raise AccountError(" ".join(blockers))
     profile = Profile.objects.filter(user=user).first()
     if profile is not None and profile.avatar:
         _delete_file_on_commit(profile.avatar.storage, profile.avatar.name)

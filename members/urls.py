@@ -1,10 +1,14 @@
+"""members' own pages under /members/, for the signed-in person about themselves.
+
+home/member_urls.py serves these with the profile page and the data export
+(which read every app) as the ``members:`` namespace.
+"""
+
 from __future__ import annotations
 
 from django.urls import path
 
 from members import profile_views as views
-
-app_name = "members"
 
 urlpatterns = [
     path("me/", views.me, name="me"),
@@ -12,6 +16,4 @@ urlpatterns = [
     path("me/skip/", views.profile_skip, name="profile_skip"),
     path("me/account/", views.account, name="account"),
     path("me/delete/", views.account_delete_view, name="account_delete"),
-    path("me/export.json", views.export, name="export"),
-    path("<int:user_id>/", views.profile, name="profile"),
 ]

@@ -1,10 +1,11 @@
-"""Moderation on the admin pages of posts, replies and circles.
+"""Moderation on the admin pages of posts, replies, circles and people.
 
 Their own apps define the admin classes (conversations/admin.py,
-circles/admin.py); these subclasses add what moderation needs (hide and
-restore, archive and restore, each asking why and logged; the moderation
-log and the flags on each item) and are registered in their place. The
-moderation app loads after both, so this runs last.
+circles/admin.py, members/admin.py); these subclasses add what moderation
+needs (hide and restore, archive and restore, suspend and unsuspend, each
+asking why and logged; the moderation log and the flags on each item) and are
+registered in their place. The moderation app loads after them, so this runs
+last.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from circles.models import Circle
 from conversations.admin import PostAdmin as BasePostAdmin
 from conversations.admin import ReplyAdmin as BaseReplyAdmin
 from conversations.models import Post, Reply
+from members.admin import UserAdmin as BaseUserAdmin
+from members.models import User
 from moderation import services
 from moderation.admin_tools import ModerationActionInline, action_with_reason
 from moderation.models import Flag
@@ -72,6 +75,7 @@ AUDIT = ["created_at", "edited_at", "deleted_at", "hidden_at", "hidden_by"]
 admin.site.unregister(Post)
 admin.site.unregister(Reply)
 admin.site.unregister(Circle)
+admin.site.unregister(User)
 
 
 @admin.register(Post)
@@ -140,5 +144,34 @@ class CircleAdmin(BaseCircleAdmin):
             description="Restore the selected archived circles",
             done="Restored",
             perform=_unarchive,
+        ),
+    ]
+
+
+def _suspend(person: User, request: HttpRequest, reason: str) -> bool:
+    if person.pk == request.user.pk:
+        return False
+    return services.person_suspend(person=person, by=request.user, reason=reason)
+
+
+def _unsuspend(person: User, request: HttpRequest, reason: str) -> bool:
+    return services.person_unsuspend(person=person, by=request.user, reason=reason)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    inlines = [*BaseUserAdmin.inlines, ModerationActionInline]
+    actions = [
+        action_with_reason(
+            name="suspend_people",
+            description="Suspend the selected people (they cannot sign in; content stays)",
+            done="Suspended",
+            perform=_suspend,
+        ),
+        action_with_reason(
+            name="unsuspend_people",
+            description="Unsuspend the selected people",
+            done="Unsuspended",
+            perform=_unsuspend,
         ),
     ]

@@ -106,7 +106,7 @@ def wants(user: User, kind: str) -> bool:
     """Does this person want emails of this kind? ``kind``: "reminders", "digest" or "replies".
 
     The one question every app asks before sending an optional email (the
-    conversations app asks ``wants(post.author, "replies")``). One query;
+    conversations app asks through its signal, notifications/receivers.py). One query;
     a person who never changed their settings wants everything. Reply emails
     also need activity emails "at once": a person who chose the Monday digest
     finds their replies there (and under the bell), not in a separate email.

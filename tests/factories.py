@@ -7,8 +7,8 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from circles.models import Circle, JoinPolicy, Listing, Membership, Role, Status, Topic
-from members.models import User
+from circles.models import Circle, JoinPolicy, Listing, Membership, Role, Status
+from members.models import Topic, User
 
 TEST_PASSWORD = "correct horse battery staple"
 

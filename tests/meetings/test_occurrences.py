@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from meetings import services, tasks
+from meetings import horizon, services, tasks
 from meetings.models import Meeting, MeetingStatus
 from tests.factories import CircleFactory
 
@@ -39,7 +39,7 @@ def test_a_year_of_tuesdays_stays_at_0630_local_across_dst(
     circle = CircleFactory(
         time_zone=zone, weekday=1, start_time=dt.time(6, 30), starts_on=dt.date(2026, 1, 1)
     )
-    created = services.meetings_materialize(
+    created = horizon.meetings_materialize(
         circle=circle, now=dt.datetime(2026, 1, 1, tzinfo=UTC), weeks=52
     )
     meetings = list(circle.meetings.order_by("starts_at"))
@@ -66,7 +66,7 @@ def test_south_of_the_equator_the_seasons_are_the_other_way_round():
         time_zone="Australia/Sydney", city="Sydney", weekday=3, start_time=dt.time(6, 45),
         starts_on=dt.date(2026, 1, 1),
     )  # fmt: skip
-    services.meetings_materialize(circle=circle, now=dt.datetime(2026, 1, 1, tzinfo=UTC), weeks=52)
+    horizon.meetings_materialize(circle=circle, now=dt.datetime(2026, 1, 1, tzinfo=UTC), weeks=52)
     meetings = list(circle.meetings.order_by("starts_at"))
     assert len(meetings) == 52
     for meeting in meetings:
@@ -82,7 +82,7 @@ def test_south_of_the_equator_the_seasons_are_the_other_way_round():
 def test_a_time_in_the_spring_forward_gap_lands_just_after_it():
     """02:30 does not exist in Chicago on 8 March 2026; the meeting is at 03:30 CDT, once."""
     circle = CircleFactory(weekday=6, start_time=dt.time(2, 30), starts_on=dt.date(2026, 3, 1))
-    services.meetings_materialize(circle=circle, now=dt.datetime(2026, 3, 2, tzinfo=UTC), weeks=2)
+    horizon.meetings_materialize(circle=circle, now=dt.datetime(2026, 3, 2, tzinfo=UTC), weeks=2)
     change_night = circle.meetings.get(series_date=dt.date(2026, 3, 8))
     assert change_night.starts_at == dt.datetime(2026, 3, 8, 8, 30, tzinfo=UTC)
     assert local(change_night).strftime("%H:%M %Z") == "03:30 CDT"
@@ -92,7 +92,7 @@ def test_a_time_in_the_spring_forward_gap_lands_just_after_it():
 
 def test_an_ambiguous_fall_back_time_takes_its_first_occurrence():
     circle = CircleFactory(weekday=6, start_time=dt.time(1, 30), starts_on=dt.date(2026, 10, 1))
-    services.meetings_materialize(circle=circle, now=dt.datetime(2026, 10, 26, tzinfo=UTC), weeks=1)
+    horizon.meetings_materialize(circle=circle, now=dt.datetime(2026, 10, 26, tzinfo=UTC), weeks=1)
     meeting = circle.meetings.get(series_date=dt.date(2026, 11, 1))
     assert meeting.starts_at == dt.datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # 01:30 CDT
 
@@ -100,8 +100,8 @@ def test_an_ambiguous_fall_back_time_takes_its_first_occurrence():
 def test_the_horizon_is_eight_weeks_and_materializing_again_adds_nothing():
     circle = CircleFactory(starts_on=dt.date(2026, 1, 1))
     now = dt.datetime(2026, 6, 1, 12, tzinfo=UTC)
-    assert services.meetings_materialize(circle=circle, now=now) == 8
-    assert services.meetings_materialize(circle=circle, now=now) == 0
+    assert horizon.meetings_materialize(circle=circle, now=now) == 8
+    assert horizon.meetings_materialize(circle=circle, now=now) == 0
     starts = list(circle.meetings.values_list("starts_at", flat=True))
     assert len(starts) == 8
     assert min(starts) > now
@@ -112,13 +112,13 @@ def test_the_daily_sweep_keeps_eight_weeks_ahead_and_never_touches_the_past():
     chicago = CircleFactory(starts_on=dt.date(2026, 1, 1))
     berlin = CircleFactory(time_zone="Europe/Berlin", city="Berlin", starts_on=dt.date(2026, 1, 1))
     day = dt.datetime(2026, 2, 1, 3, tzinfo=UTC)
-    services.meetings_extend_horizon(now=day)
+    horizon.meetings_extend_horizon(now=day)
     first = chicago.meetings.order_by("starts_at").first()
     services.meeting_notes_set(meeting=first, notes="We talked about pricing.")
     before = (first.starts_at, first.ends_at, first.sequence, first.updated_at)
     for _ in range(70):  # ten weeks of daily runs
         day += dt.timedelta(days=1)
-        services.meetings_extend_horizon(now=day)
+        horizon.meetings_extend_horizon(now=day)
         for circle in (chicago, berlin):
             ahead = circle.meetings.filter(starts_at__gt=day).count()
             assert ahead == 8, f"{circle.time_zone} on {day:%Y-%m-%d}: {ahead} meetings ahead"
@@ -147,16 +147,16 @@ def test_the_beat_schedule_runs_the_sweep_daily(settings):
 def test_a_cancelled_date_is_not_generated_again():
     circle = CircleFactory(starts_on=dt.date(2026, 1, 1))
     now = dt.datetime(2026, 6, 1, tzinfo=UTC)
-    services.meetings_materialize(circle=circle, now=now)
+    horizon.meetings_materialize(circle=circle, now=now)
     first = circle.meetings.order_by("starts_at").first()
     Meeting.objects.filter(pk=first.pk).update(status=MeetingStatus.CANCELLED, cancelled_at=now)
-    assert services.meetings_materialize(circle=circle, now=now) == 0
+    assert horizon.meetings_materialize(circle=circle, now=now) == 0
     assert circle.meetings.filter(series_date=first.series_date).count() == 1
 
 
 def test_fortnightly_circles_meet_every_other_week_from_their_first_week():
     circle = CircleFactory(frequency="fortnightly", starts_on=dt.date(2026, 6, 2))
-    services.meetings_materialize(circle=circle, now=dt.datetime(2026, 6, 1, tzinfo=UTC))
+    horizon.meetings_materialize(circle=circle, now=dt.datetime(2026, 6, 1, tzinfo=UTC))
     dates = list(circle.meetings.order_by("starts_at").values_list("series_date", flat=True))
     assert dates == [dt.date(2026, 6, 2) + dt.timedelta(weeks=2 * i) for i in range(4)]
 
@@ -164,7 +164,7 @@ def test_fortnightly_circles_meet_every_other_week_from_their_first_week():
 def test_stored_instants_are_utc_and_the_local_date_is_the_circles():
     circle = CircleFactory(time_zone="Pacific/Auckland", city="Auckland", weekday=0,
                            start_time=dt.time(7, 0), starts_on=dt.date(2026, 1, 1))  # fmt: skip
-    services.meetings_materialize(circle=circle, now=dt.datetime(2026, 7, 1, tzinfo=UTC), weeks=1)
+    horizon.meetings_materialize(circle=circle, now=dt.datetime(2026, 7, 1, tzinfo=UTC), weeks=1)
     meeting = circle.meetings.get()
     # Monday 07:00 in Auckland (NZST, +12) is Sunday 19:00 UTC.
     assert meeting.local_date == dt.date(2026, 7, 6)

@@ -15,6 +15,7 @@ from circles.models import Membership
 from conversations.models import Introduction, Post, Reply, Thanks
 from meetings.models import AgendaTopic, Commitment, Rsvp
 from members.models import Profile, User
+from moderation.models import Flag
 
 FORMAT_VERSION = 1
 
@@ -144,8 +145,6 @@ def export_for(user: User) -> dict[str, Any]:
 
 
 def _flags_filed(user: User) -> list[dict[str, Any]]:
-    from moderation.models import Flag
-
     return [
         {
             "circle": f.circle.name,

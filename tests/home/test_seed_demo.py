@@ -10,16 +10,12 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from circles.models import Circle, Membership, Role, Status
-from members.management.commands.seed_demo import (
-    DEMO_HOST_EMAIL,
-    DEMO_MEMBER_EMAIL,
-    DEMO_PASSWORD,
-)
+from members.demo import DEMO_HOST_EMAIL, DEMO_MEMBER_EMAIL, DEMO_PASSWORD
 from members.models import User
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"members", "circles", "meetings", "conversations", "notifications"}
+OUR_APPS = {"members", "circles", "meetings", "conversations", "notifications", "moderation"}
 
 
 def row_counts() -> dict[str, int]:

@@ -64,7 +64,7 @@ def test_healthz_is_get_only(client):
 
 def test_a_dead_database_is_a_503(client, settings, dead_database):
     settings.HEALTHZ_CHECK_BROKER = False
-    with mock.patch("members.health.connection", dead_database):
+    with mock.patch("home.health.connection", dead_database):
         response = client.get(reverse("healthz"))
     assert response.status_code == 503
     body = response.json()
@@ -78,7 +78,7 @@ def test_a_database_error_mid_query_is_a_503(client, settings):
     broken.cursor.return_value.__enter__.return_value.execute.side_effect = OperationalError(
         "server closed the connection unexpectedly"
     )
-    with mock.patch("members.health.connection", broken):
+    with mock.patch("home.health.connection", broken):
         response = client.get(reverse("healthz"))
     assert response.status_code == 503
     assert response.json()["checks"] == {
@@ -110,6 +110,6 @@ def test_a_reachable_broker_is_ok(client, broker_at):
 
 def test_the_broker_is_checked_only_when_configured(client, settings):
     settings.HEALTHZ_CHECK_BROKER = False
-    with mock.patch("members.health.check_broker") as check_broker:
+    with mock.patch("home.health.check_broker") as check_broker:
         client.get(reverse("healthz"))
     check_broker.assert_not_called()

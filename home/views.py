@@ -1,3 +1,5 @@
+"""The site's front door: the landing page, and /healthz for load balancers."""
+
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -8,7 +10,7 @@ from django.views.decorators.http import require_GET
 from circles.directory_cache import DIRECTORY
 from circles.models import Circle
 from config.pagecache import signed_out_page
-from members.health import run_checks
+from home.health import run_checks
 
 
 @require_GET
@@ -20,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
     reads nothing from the query string.
     """
     circles = Circle.objects.listed().with_directory_data().order_by("-created_at")[:6]
-    return TemplateResponse(request, "members/home.html", {"circles": circles})
+    return TemplateResponse(request, "home/home.html", {"circles": circles})
 
 
 @never_cache
