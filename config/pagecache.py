@@ -71,7 +71,7 @@ def bump(version: str) -> None:
     generations.bump(version_key(version))
 
 
-def _in_language(key: str) -> str:
+def language_key(key: str) -> str:
     """Every kept copy is kept per language: the visitor's cookie or Accept-Language,
     or a member's own choice, picks one of settings.LANGUAGES (members/language.py)."""
     return f"{key}:{translation.get_language()}"
@@ -87,7 +87,7 @@ def fetch_kept(key: str, version: str) -> tuple[Any, int]:
     an expiry under load is one render, not one per waiting request. Whoever
     renders passes the version value returned here to ``store_kept``.
     """
-    key = _in_language(key)
+    key = language_key(key)
     found = cache.get_many([key, version_key(version)])
     (now,) = generations.current([version_key(version)], found)
     entry = found.get(key)
@@ -105,7 +105,7 @@ def store_kept(key: str, seen_version: int, value: Any, seconds: int) -> None:
     It stays twice as long as it is fresh: the second half serves the others
     while one request renders it anew.
     """
-    key = _in_language(key)
+    key = language_key(key)
     cache.set(key, (seen_version, value, time.time() + seconds), 2 * seconds)
     cache.delete(f"{key}:renewing")
 
