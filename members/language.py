@@ -10,6 +10,7 @@ Someone without an account (an invited friend) reads the inviter's language.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -48,6 +49,18 @@ def in_language_of(user: User | None) -> translation.override:
     Also a decorator, like ``translation.override``, which it is.
     """
     return translation.override(language_of(user))
+
+
+def by_language(people: Iterable[User]) -> Iterator[tuple[translation.override, list[User]]]:
+    """The people grouped by the language they read, each group with its ``override``.
+
+    For one email to several people (a circle's hosts): one message per language.
+    """
+    groups: dict[str, list[User]] = {}
+    for person in people:
+        groups.setdefault(language_of(person), []).append(person)
+    for language, group in groups.items():
+        yield translation.override(language), group
 
 
 def active_language() -> str:
