@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from circles import services
 from circles.models import Invitation
@@ -41,6 +42,7 @@ def accept_invitation_on_login(sender: Any, request: HttpRequest, user: Any, **k
     request.session.pop(INVITATION_SESSION_KEY, None)
     messages.success(
         request,
-        f"Welcome to {invite.circle.name}! {invite.invited_by.name} invited you.",
+        _("Welcome to %(circle)s! %(name)s invited you.")
+        % {"circle": invite.circle.name, "name": invite.invited_by.name},
         fail_silently=True,  # a sign-in outside a page request (tests, scripts) has no messages
     )

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
 
 
 class RateLimited(Exception):  # noqa: N818 - reads as what happened
@@ -31,14 +32,18 @@ class Limit:
 POSTS = Limit(
     "posts",
     10,
-    "You have started {n} posts in the last hour, the most we allow. "
-    "Please wait a while before posting again.",
+    _(
+        "You have started %(n)s posts in the last hour, the most we allow. "
+        "Please wait a while before posting again."
+    ),
 )
 REPLIES = Limit(
     "replies",
     60,
-    "You have replied {n} times in the last hour, the most we allow. "
-    "Please wait a while before replying again.",
+    _(
+        "You have replied %(n)s times in the last hour, the most we allow. "
+        "Please wait a while before replying again."
+    ),
 )
 WINDOW_SECONDS = 60 * 60
 
@@ -55,4 +60,4 @@ def consume(limit: Limit, user_id: int) -> None:
         used = 1
     if used > limit.per_hour:
         cache.decr(key)
-        raise RateLimited(limit.message.format(n=limit.per_hour))
+        raise RateLimited(limit.message % {"n": limit.per_hour})

@@ -182,7 +182,9 @@ class Meeting(models.Model):
     def place_name(self) -> str:
         circle = self.circle
         return (
-            self.venue_name or circle.venue_name or ("Online" if circle.is_online else circle.city)
+            self.venue_name
+            or circle.venue_name
+            or (gettext("Online") if circle.is_online else circle.city)
         )
 
     @property

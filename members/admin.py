@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from members.models import Profile, User
 from moderation import services as moderation
@@ -28,11 +29,11 @@ def _unsuspend(person: User, request: HttpRequest, reason: str) -> bool:
 
 
 class SuspendedFilter(admin.SimpleListFilter):
-    title = "suspended"
+    title = _("suspended")
     parameter_name = "suspended"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Suspended"), ("no", "Not suspended")]
+        return [("yes", _("Suspended")), ("no", _("Not suspended"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -61,20 +62,22 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ["date_joined", "last_login", "suspended_at", "suspended_reason"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Profile", {"fields": ["display_name", "time_zone"]}),
+        (_("Profile"), {"fields": ["display_name", "time_zone", "language"]}),
         (
-            "Suspension",
+            _("Suspension"),
             {
                 "fields": ["suspended_at", "suspended_reason"],
-                "description": "Use the 'Suspend' and 'Unsuspend' actions on the list: they "
-                "end the person's sessions and are logged.",
+                "description": _(
+                    "Use the 'Suspend' and 'Unsuspend' actions on the list: they "
+                    "end the person's sessions and are logged."
+                ),
             },
         ),
         (
-            "Permissions",
+            _("Permissions"),
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
         ),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (
@@ -86,14 +89,14 @@ class UserAdmin(BaseUserAdmin):
     actions = [
         action_with_reason(
             name="suspend_people",
-            description="Suspend the selected people (they cannot sign in; content stays)",
-            done="Suspended",
+            description=_("Suspend the selected people (they cannot sign in; content stays)"),
+            done=_("Suspended"),
             perform=_suspend,
         ),
         action_with_reason(
             name="unsuspend_people",
-            description="Unsuspend the selected people",
-            done="Unsuspended",
+            description=_("Unsuspend the selected people"),
+            done=_("Unsuspended"),
             perform=_unsuspend,
         ),
     ]

@@ -63,6 +63,14 @@ def by_language(people: Iterable[User]) -> Iterator[tuple[translation.override, 
         yield translation.override(language), group
 
 
+def activate_chosen(user: User | None) -> None:
+    """Read the rest of this request in ``user``'s language when they chose one: a page
+    reached from their email without signing in (one-click RSVP, unsubscribe)."""
+    language = supported(getattr(user, "language", ""))
+    if language:
+        translation.activate(language)
+
+
 def active_language() -> str:
     """The language of this request or task, as one of settings.LANGUAGES."""
     return supported(translation.get_language()) or settings.LANGUAGE_CODE

@@ -341,6 +341,7 @@ class DigestPost:
     author: str
     url: str
     confidential: bool
+    kind_value: str = ""  # Kind's value ("ask"): the words around it differ by kind
 
 
 @dataclass(frozen=True)
@@ -424,6 +425,7 @@ def _digest_content(*, user: User, now: dt.datetime) -> DigestContent:
                 author="" if post.in_the_room else (post.author.name if post.author else ""),
                 url=absolute(post.get_absolute_url()),
                 confidential=post.in_the_room,
+                kind_value=post.kind,
             )
             for post in posts
         ],
