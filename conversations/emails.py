@@ -85,20 +85,20 @@ def introduction_request_email(introduction: Introduction, person: User) -> Emai
     other = introduction.other_person(person)
     assert other is not None
     circle = introduction.circle
+    context = {
+        "introduction": introduction,
+        "circle": circle,
+        "introducer": introduction.introducer,
+        "other": other,
+        "note": introduction.note_for(person),
+        "other_url": _member_url(introduction, other),
+        "url": _absolute(introduction.get_absolute_url()),
+    }
     with in_language_of(person):
         subject = _("%(circle)s: %(introducer)s would like to introduce you to %(other)s") % {
             "circle": circle.name,
             "introducer": introduction.introducer.name,
             "other": other.name,
-        }
-        context = {
-            "introduction": introduction,
-            "circle": circle,
-            "introducer": introduction.introducer,
-            "other": other,
-            "note": introduction.note_for(person),
-            "other_url": _member_url(introduction, other),
-            "url": _absolute(introduction.get_absolute_url()),
         }
         return _message("introduction_request", subject, person, context)
 
@@ -108,17 +108,17 @@ def introduction_made_email(introduction: Introduction, person: User) -> EmailMu
     other = introduction.other_person(person)
     assert other is not None
     circle = introduction.circle
+    context = {
+        "introduction": introduction,
+        "circle": circle,
+        "introducer": introduction.introducer,
+        "other": other,
+        "note": introduction.note_for(person),
+        "other_url": _member_url(introduction, other),
+        "url": _absolute(introduction.get_absolute_url()),
+    }
     with in_language_of(person):
         subject = _("%(circle)s: meet %(other)s") % {"circle": circle.name, "other": other.name}
-        context = {
-            "introduction": introduction,
-            "circle": circle,
-            "introducer": introduction.introducer,
-            "other": other,
-            "note": introduction.note_for(person),
-            "other_url": _member_url(introduction, other),
-            "url": _absolute(introduction.get_absolute_url()),
-        }
         return _message("introduction_made", subject, person, context, reply_to=[other.email])
 
 
@@ -128,16 +128,16 @@ def introduction_declined_email(introduction: Introduction) -> EmailMultiAlterna
     decliner = (
         introduction.person_a if introduction.answer_a == "declined" else introduction.person_b
     )
+    context = {
+        "introduction": introduction,
+        "circle": circle,
+        "decliner": decliner,
+        "url": _absolute(introduction.get_absolute_url()),
+    }
     with in_language_of(introduction.introducer):
         subject = _("%(circle)s: your introduction of %(a)s and %(b)s will not go ahead") % {
             "circle": circle.name,
             "a": introduction.person_a.name,
             "b": introduction.person_b.name,
-        }
-        context = {
-            "introduction": introduction,
-            "circle": circle,
-            "decliner": decliner,
-            "url": _absolute(introduction.get_absolute_url()),
         }
         return _message("introduction_declined", subject, introduction.introducer, context)

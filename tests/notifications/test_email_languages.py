@@ -20,22 +20,11 @@ from meetings import services as meeting_services
 from meetings.models import Answer, Rsvp
 from notifications import services
 from tests.factories import MembershipFactory, UserFactory
-from tests.notifications.conftest import T0, add_member, make_table
+from tests.notifications.conftest import T0, add_member, html_of, make_table, only_email_to
 
 pytestmark = pytest.mark.django_db
 
 DUE = T0 + dt.timedelta(hours=6)
-
-
-def only_email_to(user):
-    [message] = [m for m in mail.outbox if user.email in m.to]
-    return message
-
-
-def html_of(message) -> str:
-    [(html, mimetype)] = message.alternatives
-    assert mimetype == "text/html"
-    return html
 
 
 @pytest.fixture
