@@ -40,6 +40,8 @@ prod: sync ## Production: check the env, migrate, collectstatic, N gunicorns, M 
 worker: sync ## Run a Celery worker with beat (alone)
 	$(UV) run celery -A config worker --beat --loglevel INFO
 
+# The compiled catalogs (locale/*/LC_MESSAGES/django.mo) are committed, so tests and `make run`
+# need no gettext tools; tests/test_i18n.py fails when one is stale against its .po.
 test: sync ## Lint, then run every test (SQLite by default; PostgreSQL when DATABASE_URL is set)
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .

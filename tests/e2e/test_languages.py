@@ -17,7 +17,7 @@ def test_a_german_browser_switches_to_spanish_without_javascript(browser, live_s
         page = context.new_page()
         page.goto("/")
         expect(page.locator("html")).to_have_attribute("lang", "de")
-        expect(page.get_by_role("heading", level=1)).to_have_text("Versammle einen Tisch.")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Bring Leute an einen Tisch.")
 
         page.get_by_role("button", name="español").click()
         expect(page.locator("html")).to_have_attribute("lang", "es")

@@ -33,14 +33,14 @@ def test_a_visitor_gets_the_language_their_browser_asks_for(client):
     assert response["Content-Language"] == "de"
     assert "Accept-Language" in response["Vary"]
     assert '<html lang="de"' in html
-    assert "Versammle einen Tisch." in html and "Runde finden" in html
+    assert "Bring Leute an einen Tisch." in html and "Runde finden" in html
     assert "Gather a table." not in html
 
 
 def test_each_language_gets_its_own_copy_of_a_kept_page(client):
     """Signed-out pages are kept in the cache (config/pagecache.py): per language."""
     assert "Gather a table." in page(client, HTTP_ACCEPT_LANGUAGE="en")
-    assert "Versammle einen Tisch." in page(client, HTTP_ACCEPT_LANGUAGE="de")
+    assert "Bring Leute an einen Tisch." in page(client, HTTP_ACCEPT_LANGUAGE="de")
     assert "Reúne una mesa." in page(client, HTTP_ACCEPT_LANGUAGE="es")
     assert "Gather a table." in page(client, HTTP_ACCEPT_LANGUAGE="en")
 
@@ -90,7 +90,7 @@ def test_a_members_switch_is_saved_and_follows_them_everywhere(client):
     other = client.__class__()
     other.force_login(person)
     html = page(other, HTTP_ACCEPT_LANGUAGE="es")
-    assert "Versammle einen Tisch." in html and "Abmelden" in html
+    assert "Bring Leute an einen Tisch." in html and "Abmelden" in html
 
 
 def test_a_members_own_language_beats_the_browser_and_the_cookie(client):

@@ -56,7 +56,7 @@ def test_a_german_members_reminder_is_in_german(table, clock):
         assert "Hallo Greta," in part
         assert "Tuesday Breakfast Thinkers trifft sich bald" in part
         assert "Dienstag, 3. März 2026, 10:00–11:15 CST (America/Chicago)" in part
-        assert "Dienstag, 3. März, 17:00 CET deine Zeit (Europe/Berlin)" in part
+        assert "Dienstag, 3. März, 17:00 CET (deine Zeit, Europe/Berlin)" in part
         assert "Bisher dabei (1)" in part and "Dabei." in part
         assert "Noch hat niemand ein Thema vorgeschlagen." in part
         for english in ("Hello", "meets soon", "Your answer", "Tuesday 3 March", "your time"):
