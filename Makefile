@@ -7,8 +7,13 @@ SHELL := bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The languages besides English (settings.LANGUAGES), and what makemessages must not read:
+# the virtualenv, run-time files, static files (no JavaScript text is translated: pages pass
+# their words to the scripts in data- attributes), tests and tooling.
+LOCALES := de es
+I18N_IGNORE := --ignore=.venv --ignore=var --ignore=static --ignore=staticfiles --ignore=tests --ignore=bench --ignore=deploy
 
-.PHONY: help bootstrap sync migrate seed run prod worker test test-fast bench bench-reminders lint format check-deploy clean
+.PHONY: help bootstrap sync migrate seed run prod worker test test-fast bench bench-reminders lint format check-deploy clean messages compilemessages
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -35,6 +40,8 @@ prod: sync ## Production: check the env, migrate, collectstatic, N gunicorns, M 
 worker: sync ## Run a Celery worker with beat (alone)
 	$(UV) run celery -A config worker --beat --loglevel INFO
 
+# The compiled catalogs (locale/*/LC_MESSAGES/django.mo) are committed, so tests and `make run`
+# need no gettext tools; tests/test_i18n.py fails when one is stale against its .po.
 test: sync ## Lint, check the layers (lint-imports), then run every test (SQLite by default; PostgreSQL when DATABASE_URL is set)
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
@@ -43,6 +50,13 @@ test: sync ## Lint, check the layers (lint-imports), then run every test (SQLite
 
 test-fast: sync ## The suite without the browser tests
 	$(UV) run pytest -m "not e2e" -x -q
+
+messages: sync ## Update locale/{de,es} from every marked string, then compile; translate the new ones (tests/test_i18n.py lists them)
+	$(UV) run python manage.py makemessages $(addprefix -l ,$(LOCALES)) $(I18N_IGNORE) --add-location=file --no-obsolete
+	$(MAKE) compilemessages
+
+compilemessages: sync ## Compile locale/*/LC_MESSAGES/django.po into the .mo files Django reads (both are committed)
+	$(UV) run python manage.py compilemessages $(addprefix -l ,$(LOCALES)) --ignore=.venv
 
 bench: sync ## Seed a large data set into PostgreSQL, load-test it under gunicorn, write docs/PERFORMANCE.md
 	$(UV) run python -m bench.run

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CirclesConfig(AppConfig):
     name = "circles"
-    verbose_name = "Circles"
+    verbose_name = _("Circles")
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from circles.models import Circle, CircleQuerySet, Weekday
 from config.forms import IdsChoiceField
@@ -17,11 +18,14 @@ class CircleForm(forms.ModelForm):
     """Create or edit a circle. Times are wall-clock times in the circle's own zone."""
 
     time_zone = forms.ChoiceField(
-        label="Time zone",
-        help_text="The zone the circle's clock follows, e.g. America/Chicago.",
+        label=_("Time zone"),
+        help_text=_("The zone the circle's clock follows, e.g. America/Chicago."),
     )
     topics = IdsChoiceField(
-        queryset=Topic.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Topics"),
+        queryset=Topic.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
@@ -49,12 +53,12 @@ class CircleForm(forms.ModelForm):
             "pledge",
         ]
         labels = {
-            "is_online": "Meets online",
-            "start_time": "Starts at (local time)",
-            "duration_minutes": "Length in minutes",
-            "starts_on": "First meeting week",
-            "seat_limit": "Seats (2 to 30, hosts included)",
-            "reminder_lead_hours": "Send reminders this many hours before",
+            "is_online": _("Meets online"),
+            "start_time": _("Starts at (local time)"),
+            "duration_minutes": _("Length in minutes"),
+            "starts_on": _("First meeting week"),
+            "seat_limit": _("Seats (2 to 30, hosts included)"),
+            "reminder_lead_hours": _("Send reminders this many hours before"),
         }
         widgets = {
             "purpose": forms.Textarea(attrs={"rows": 4}),
@@ -65,13 +69,13 @@ class CircleForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [("", "Choose a time zone"), *zone_choices()]
-        self.fields["name"].help_text = "E.g. Tuesday Breakfast Thinkers."
+        self.fields["time_zone"].choices = [("", _("Choose a time zone")), *zone_choices()]
+        self.fields["name"].help_text = _("E.g. Tuesday Breakfast Thinkers.")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if not data.get("is_online") and not (data.get("city") or "").strip():
-            self.add_error("city", "Name the city the circle meets in, or tick 'Meets online'.")
+            self.add_error("city", _("Name the city the circle meets in, or tick 'Meets online'."))
         return data
 
     def _post_clean(self) -> None:
@@ -99,36 +103,40 @@ ONLINE = "online"
 class DirectoryFilterForm(forms.Form):
     """The directory's filters: a plain GET form; every field optional."""
 
-    q = forms.CharField(label="Search", required=False, max_length=100)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
     topic = forms.ModelChoiceField(
-        queryset=Topic.objects.all(), required=False, to_field_name="slug", empty_label="Any topic"
+        label=_("Topic"),
+        queryset=Topic.objects.all(),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("Any topic"),
     )
-    place = forms.ChoiceField(label="Where", required=False)
+    place = forms.ChoiceField(label=_("Where"), required=False)
     weekday = forms.TypedChoiceField(
-        label="Day",
+        label=_("Day"),
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", "Any day"), *Weekday.choices],
+        choices=[("", _("Any day")), *Weekday.choices],
     )
     time_of_day = forms.ChoiceField(
-        label="Time of day",
+        label=_("Time of day"),
         required=False,
         choices=[
-            ("", "Any time"),
-            ("morning", "Morning (before noon)"),
-            ("afternoon", "Afternoon (noon to 5 pm)"),
-            ("evening", "Evening (from 5 pm)"),
+            ("", _("Any time")),
+            ("morning", _("Morning (before noon)")),
+            ("afternoon", _("Afternoon (noon to 5 pm)")),
+            ("evening", _("Evening (from 5 pm)")),
         ],
     )
-    open_seats = forms.BooleanField(label="Has open seats", required=False)
+    open_seats = forms.BooleanField(label=_("Has open seats"), required=False)
 
     def __init__(self, *args: Any, cities: Iterable[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # "online" or the name of a city some listed circle meets in.
         self.fields["place"].choices = [
-            ("", "Anywhere"),
-            (ONLINE, "Online"),
+            ("", _("Anywhere")),
+            (ONLINE, _("Online")),
             *((city, city) for city in cities),
         ]
 
@@ -169,13 +177,13 @@ class JoinForm(forms.Form):
     """Join or ask to join; the pledge box appears only when the circle has a pledge."""
 
     note = forms.CharField(
-        label="A note to the hosts",
+        label=_("A note to the hosts"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Who you are and what you hope to bring and find here.",
+        help_text=_("Who you are and what you hope to bring and find here."),
     )
-    accept_pledge = forms.BooleanField(label="I accept the circle's pledge", required=False)
+    accept_pledge = forms.BooleanField(label=_("I accept the circle's pledge"), required=False)
 
     def __init__(self, *args: Any, circle: Circle, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -187,23 +195,23 @@ class JoinForm(forms.Form):
 
     def clean_accept_pledge(self) -> bool:
         if not self.cleaned_data.get("accept_pledge"):
-            raise forms.ValidationError("Please accept the pledge to join this circle.")
+            raise forms.ValidationError(_("Please accept the pledge to join this circle."))
         return True
 
 
 class PledgeForm(forms.Form):
     accept_pledge = forms.BooleanField(
-        label="I accept the circle's pledge",
-        error_messages={"required": "Please accept the pledge to join this circle."},
+        label=_("I accept the circle's pledge"),
+        error_messages={"required": _("Please accept the pledge to join this circle.")},
     )
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="Their email address", max_length=254)
+    email = forms.EmailField(label=_("Their email address"), max_length=254)
     message = forms.CharField(
-        label="A personal message",
+        label=_("A personal message"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Why you think they would fit this circle.",
+        help_text=_("Why you think they would fit this circle."),
     )

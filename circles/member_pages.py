@@ -14,8 +14,9 @@ kept in the cache under the viewer and the circle's *generation*:
   they belong to or wrote in (their name is on those pages), and a Topic's moves
   on all of them.
 - The key holds everything else the page depends on: the viewer, their name,
-  whether they are staff, their time zone, and a digest of the templates, code
-  and static files that render it, so a deploy starts afresh.
+  whether they are staff, their time zone, the language of the request, and a
+  digest of the templates, code and static files that render it, so a deploy
+  starts afresh.
 - Membership is a write in the circle, so a person removed, or made host, never
   gets a body kept from before: their next request takes the full path and its
   404 or its new buttons.
@@ -50,6 +51,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from config import generations
@@ -157,8 +159,10 @@ def person_changed(user_id: int) -> None:
 def _person_saved(
     sender: type, instance: Any, created: bool = False, update_fields: Any = None, **kwargs: Any
 ) -> None:
-    if created or (update_fields is not None and set(update_fields) <= {"last_login"}):
-        return  # new, so on no page yet; or a sign-in, which no page shows
+    if created or (update_fields is not None and set(update_fields) <= {"last_login", "language"}):
+        # New, so on no page yet; a sign-in, which no page shows; or their own language,
+        # which is in their own pages' key (Keeper) and shows on nobody else's.
+        return
     person_changed(instance.pk)
 
 
@@ -271,7 +275,15 @@ class Keeper:
             or not user.is_authenticated
         ):
             return
-        shown = (name, ids, user.pk, user.is_staff, user.time_zone, user.name)
+        shown = (
+            name,
+            ids,
+            user.pk,
+            user.is_staff,
+            user.time_zone,
+            user.name,
+            translation.get_language(),
+        )
         digest = hashlib.blake2b(repr((*shown, _code_digest())).encode(), digest_size=16)
         self.key = f"memberpage:v2:{name}:{user.pk}:{digest.hexdigest()}"
         self.generation_keys = generation_keys

@@ -11,6 +11,8 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from circles import schedule
 from members.models import Topic
@@ -24,43 +26,43 @@ SEAT_LIMIT_MAX = 30
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 class Frequency(models.TextChoices):
-    WEEKLY = "weekly", "Every week"
-    FORTNIGHTLY = "fortnightly", "Every other week"
+    WEEKLY = "weekly", _("Every week")
+    FORTNIGHTLY = "fortnightly", _("Every other week")
 
 
 class JoinPolicy(models.TextChoices):
-    OPEN = "open", "Open: anyone can join"
-    REQUEST = "request", "By request: hosts approve"
-    INVITE = "invite", "Invite only"
+    OPEN = "open", _("Open: anyone can join")
+    REQUEST = "request", _("By request: hosts approve")
+    INVITE = "invite", _("Invite only")
 
 
 class Listing(models.TextChoices):
-    LISTED = "listed", "Listed in the directory"
-    UNLISTED = "unlisted", "Unlisted: only members and invitees see it"
+    LISTED = "listed", _("Listed in the directory")
+    UNLISTED = "unlisted", _("Unlisted: only members and invitees see it")
 
 
 class Role(models.TextChoices):
-    HOST = "host", "Host"
-    CO_HOST = "co_host", "Co-host"
-    MEMBER = "member", "Member"
+    HOST = "host", _("Host")
+    CO_HOST = "co_host", _("Co-host")
+    MEMBER = "member", _("Member")
 
 
 class Status(models.TextChoices):
-    INVITED = "invited", "Invited"
-    REQUESTED = "requested", "Requested to join"
-    ACTIVE = "active", "Active"
-    LEFT = "left", "Left"
-    REMOVED = "removed", "Removed"
+    INVITED = "invited", _("Invited")
+    REQUESTED = "requested", _("Requested to join")
+    ACTIVE = "active", _("Active")
+    LEFT = "left", _("Left")
+    REMOVED = "removed", _("Removed")
 
 
 HOST_ROLES = (Role.HOST, Role.CO_HOST)
@@ -124,59 +126,94 @@ class CircleQuerySet(models.QuerySet["Circle"]):
 class Circle(models.Model):
     """A peer group that meets on a schedule: the table people gather at."""
 
-    name = models.CharField(max_length=80)
-    slug = models.SlugField(max_length=90, unique=True)
-    purpose = models.TextField(help_text="What the circle is for, in a few sentences (markdown).")
-    topics = models.ManyToManyField(Topic, blank=True, related_name="circles")
+    name = models.CharField(verbose_name=_("name"), max_length=80)
+    slug = models.SlugField(verbose_name=_("slug"), max_length=90, unique=True)
+    purpose = models.TextField(
+        verbose_name=_("purpose"),
+        help_text=_("What the circle is for, in a few sentences (markdown)."),
+    )
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="circles", verbose_name=_("topics")
+    )
 
-    is_online = models.BooleanField(default=False)
-    city = models.CharField(max_length=80, blank=True)
+    is_online = models.BooleanField(verbose_name=_("online"), default=False)
+    city = models.CharField(verbose_name=_("city"), max_length=80, blank=True)
     meeting_link = models.URLField(
-        blank=True, help_text="For online circles; only active members see it."
+        verbose_name=_("meeting link"),
+        blank=True,
+        help_text=_("For online circles; only active members see it."),
     )
-    venue_name = models.CharField(max_length=120, blank=True)
-    venue_address = models.CharField(max_length=200, blank=True)
+    venue_name = models.CharField(verbose_name=_("venue name"), max_length=120, blank=True)
+    venue_address = models.CharField(verbose_name=_("venue address"), max_length=200, blank=True)
 
-    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
-    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
-    start_time = models.TimeField(help_text="Local wall-clock time in the circle's zone.")
-    duration_minutes = models.PositiveSmallIntegerField(
-        default=75, validators=[MinValueValidator(15), MaxValueValidator(480)]
+    time_zone = models.CharField(
+        verbose_name=_("time zone"), max_length=64, validators=[validate_time_zone]
     )
-    frequency = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.WEEKLY)
+    weekday = models.PositiveSmallIntegerField(verbose_name=_("weekday"), choices=Weekday.choices)
+    start_time = models.TimeField(
+        verbose_name=_("start time"), help_text=_("Local wall-clock time in the circle's zone.")
+    )
+    duration_minutes = models.PositiveSmallIntegerField(
+        verbose_name=_("duration (minutes)"),
+        default=75,
+        validators=[MinValueValidator(15), MaxValueValidator(480)],
+    )
+    frequency = models.CharField(
+        verbose_name=_("frequency"),
+        max_length=12,
+        choices=Frequency.choices,
+        default=Frequency.WEEKLY,
+    )
     starts_on = models.DateField(
+        verbose_name=_("starts on"),
         default=timezone.localdate,
-        help_text="The first week of the series; fortnightly circles meet every other week.",
+        help_text=_("The first week of the series; fortnightly circles meet every other week."),
     )
 
     seat_limit = models.PositiveSmallIntegerField(
+        verbose_name=_("seat limit"),
         default=12,
         validators=[MinValueValidator(SEAT_LIMIT_MIN), MaxValueValidator(SEAT_LIMIT_MAX)],
     )
     join_policy = models.CharField(
-        max_length=10, choices=JoinPolicy.choices, default=JoinPolicy.REQUEST
+        verbose_name=_("join policy"),
+        max_length=10,
+        choices=JoinPolicy.choices,
+        default=JoinPolicy.REQUEST,
     )
-    listing = models.CharField(max_length=10, choices=Listing.choices, default=Listing.LISTED)
+    listing = models.CharField(
+        verbose_name=_("listing"), max_length=10, choices=Listing.choices, default=Listing.LISTED
+    )
     members_can_invite = models.BooleanField(
-        default=False, help_text="Let every member, not only hosts, invite people."
+        verbose_name=_("members can invite"),
+        default=False,
+        help_text=_("Let every member, not only hosts, invite people."),
     )
     reminder_lead_hours = models.PositiveSmallIntegerField(
-        default=24, validators=[MinValueValidator(1), MaxValueValidator(168)]
+        verbose_name=_("reminder lead (hours)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
     )
     votes_per_member = models.PositiveSmallIntegerField(
-        default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
+        verbose_name=_("votes per member"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
     )
     pledge = models.TextField(
-        blank=True, help_text="Optional confidentiality pledge members accept when they join."
+        verbose_name=_("pledge"),
+        blank=True,
+        help_text=_("Optional confidentiality pledge members accept when they join."),
     )
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
+    archived_at = models.DateTimeField(verbose_name=_("archived at"), null=True, blank=True)
 
     objects = CircleQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("circle")
+        verbose_name_plural = _("circles")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -238,7 +275,7 @@ class Circle(models.Model):
 
     @property
     def place(self) -> str:
-        return "Online" if self.is_online else self.city
+        return gettext("Online") if self.is_online else self.city
 
     @property
     def every_weeks(self) -> int:
@@ -272,29 +309,43 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
 class Membership(models.Model):
     """A person's place in a circle: their role, status and sponsor."""
 
-    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    circle = models.ForeignKey(
+        Circle, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("circle")
     )
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
-    status = models.CharField(max_length=10, choices=Status.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(
+        verbose_name=_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER
+    )
+    status = models.CharField(verbose_name=_("status"), max_length=10, choices=Status.choices)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="sponsored_memberships",
-        help_text="The member who sponsored this person into the circle.",
+        help_text=_("The member who sponsored this person into the circle."),
+        verbose_name=_("invited by"),
     )
-    note = models.TextField(blank=True, help_text="The note sent with a join request.")
-    pledge_accepted_at = models.DateTimeField(null=True, blank=True)
-    joined_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    note = models.TextField(
+        verbose_name=_("note"), blank=True, help_text=_("The note sent with a join request.")
+    )
+    pledge_accepted_at = models.DateTimeField(
+        verbose_name=_("pledge accepted at"), null=True, blank=True
+    )
+    joined_at = models.DateTimeField(verbose_name=_("joined at"), null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     objects = MembershipQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         ordering = ["circle", "joined_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["circle", "user"], name="circles_membership_unique"),
@@ -344,29 +395,41 @@ class InvitationQuerySet(models.QuerySet["Invitation"]):
 class Invitation(models.Model):
     """An emailed, single-use link into a circle, sponsored by the member who sent it."""
 
-    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField(max_length=254, help_text="Stored lower-cased.")
-    message = models.TextField(blank=True, help_text="A personal note from the inviter.")
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations_sent"
+    circle = models.ForeignKey(
+        Circle, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("circle")
     )
-    token = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    email = models.EmailField(
+        verbose_name=_("email"), max_length=254, help_text=_("Stored lower-cased.")
+    )
+    message = models.TextField(
+        verbose_name=_("message"), blank=True, help_text=_("A personal note from the inviter.")
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="invitations_sent",
+        verbose_name=_("invited by"),
+    )
+    token = models.CharField(verbose_name=_("token"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(verbose_name=_("sent at"), null=True, blank=True)
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    accepted_at = models.DateTimeField(verbose_name=_("accepted at"), null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="invitations_accepted",
+        verbose_name=_("accepted by"),
     )
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(verbose_name=_("revoked at"), null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -390,7 +453,10 @@ class Invitation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Invitation to {self.circle} for {self.email}"
+        return gettext("Invitation to %(circle)s for %(email)s") % {
+            "circle": self.circle,
+            "email": self.email,
+        }
 
     def get_absolute_url(self) -> str:
         return reverse("circles:invitation", kwargs={"token": self.token})

@@ -47,7 +47,8 @@ def accept_invitation_on_login(sender: Any, request: HttpRequest, user: Any, **k
     request.session.pop(INVITATION_SESSION_KEY, None)
     messages.success(
         request,
-        f"Welcome to {invite.circle.name}! {invite.invited_by.name} invited you.",
+        _("Welcome to %(circle)s! %(name)s invited you.")
+        % {"circle": invite.circle.name, "name": invite.invited_by.name},
         fail_silently=True,  # a sign-in outside a page request (tests, scripts) has no messages
     )
 

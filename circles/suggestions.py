@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, F, OuterRef, Q
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext as _
 
 from circles.models import Circle, Membership, Status
 
@@ -55,11 +56,14 @@ def _clock(value: dt.datetime) -> str:
 def _and(words) -> str:
     """'design', 'design and sales', 'design, sales and hiring'."""
     words = list(words)
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    if len(words) == 1:
+        return words[0]
+    return _("%(first)s and %(last)s") % {"first": ", ".join(words[:-1]), "last": words[-1]}
 
 
-def _weekday_plural(value: dt.datetime) -> str:
-    return value.strftime("%A") + "s"
+def _lower(text: str) -> str:
+    """A label inside a sentence: lower-cased, except in German, which capitalises nouns."""
+    return text if translation.get_language() == "de" else text.lower()
 
 
 def suggest_circles(user: User, *, limit: int = SUGGESTION_COUNT) -> list[Suggestion]:
@@ -121,7 +125,7 @@ def suggest_circles(user: User, *, limit: int = SUGGESTION_COUNT) -> list[Sugges
             .annotate(n=Count("pk"))
             .order_by()
         )
-    industry_label = Industry(profile.industry).label.lower() if profile.industry else ""
+    industry_label = _lower(Industry(profile.industry).label) if profile.industry else ""
 
     now = timezone.now()
     suggestions = []
@@ -134,14 +138,17 @@ def suggest_circles(user: User, *, limit: int = SUGGESTION_COUNT) -> list[Sugges
         variety = 2 if profile.industry and peers == 0 else (1 if peers == 1 else 0)
         parts = []
         if profile.industry and peers == 0:
-            parts.append(f"no one in {industry_label} yet")
-        parts.append("on " + _and(t.lower() for t in shared))
-        days = _weekday_plural(start) if circle.every_weeks == 1 else f"every other {start:%A}"
-        parts.append(f"meets {days} {_clock(start)} your time")
-        if not circle.is_online:
-            parts.append(f"in {circle.city}")
+            parts.append(_("no one in %(industry)s yet") % {"industry": industry_label})
+        parts.append(_("on %(topics)s") % {"topics": _and(_lower(t) for t in shared)})
+        when = {"weekday": dateformat.format(start, "l"), "time": _clock(start)}
+        if circle.every_weeks == 1:
+            parts.append(_("meets %(weekday)ss %(time)s your time") % when)
         else:
-            parts.append("online")
+            parts.append(_("meets every other %(weekday)s %(time)s your time") % when)
+        if not circle.is_online:
+            parts.append(_("in %(city)s") % {"city": circle.city})
+        else:
+            parts.append(_("online"))
         suggestions.append(
             Suggestion(
                 circle=circle,

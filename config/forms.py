@@ -4,6 +4,22 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import formats
+from django.utils.functional import Promise, lazy
+
+
+def _with_limit(message: str, limit: int) -> str:
+    return message % {"limit": formats.number_format(limit, force_grouping=True)}
+
+
+def with_limit(message: str, limit: int) -> Promise:
+    """A lazy message with ``%(limit)s`` filled in, written the reader's way (20,000; 20.000).
+
+    For class-level error messages: both the words and the number wait for the
+    language of the request that shows them.
+    """
+    return lazy(_with_limit, str)(message, limit)
+
 
 # The largest id a BigAutoField holds: anything past it names no row.
 MAX_ID = 2**63 - 1

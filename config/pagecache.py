@@ -38,6 +38,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
+from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.safestring import mark_safe
 
@@ -70,14 +71,23 @@ def bump(version: str) -> None:
     generations.bump(version_key(version))
 
 
+def language_key(key: str) -> str:
+    """Every kept copy is kept per language: the visitor's cookie or Accept-Language,
+    or a member's own choice, picks one of settings.LANGUAGES (members/language.py)."""
+    return f"{key}:{translation.get_language()}"
+
+
 def fetch_kept(key: str, version: str) -> tuple[Any, int]:
     """What is kept under ``key`` for ``version``'s current value (None if nothing is), and it.
+
+    Kept per language: ``key`` names the copy in the active language.
 
     One cache round trip. Past its freshness a copy is still handed out, except to
     the first request to take the renewal lock, which gets None and renders anew:
     an expiry under load is one render, not one per waiting request. Whoever
     renders passes the version value returned here to ``store_kept``.
     """
+    key = language_key(key)
     found = cache.get_many([key, version_key(version)])
     (now,) = generations.current([version_key(version)], found)
     entry = found.get(key)
@@ -95,6 +105,7 @@ def store_kept(key: str, seen_version: int, value: Any, seconds: int) -> None:
     It stays twice as long as it is fresh: the second half serves the others
     while one request renders it anew.
     """
+    key = language_key(key)
     cache.set(key, (seen_version, value, time.time() + seconds), 2 * seconds)
     cache.delete(f"{key}:renewing")
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 from config.env import email_settings_from_url, env_bool, env_int, env_list, env_str
 
@@ -85,9 +86,13 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # A thread poll with nothing new is answered here, from the session and the cache.
     "conversations.middleware.ThreadPollMiddleware",
+    # The switcher's cookie, else Accept-Language; a signed-in member's own choice
+    # replaces it once they are known (members.middleware.UserLanguageMiddleware).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "members.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -259,7 +264,19 @@ else:
     EMAIL_BACKEND = "config.mail.DevelopmentEmailBackend"
 
 # --- Internationalization ----------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# Pages and emails in the member's language (members.User.language), else the
+# switcher's cookie, else the browser's Accept-Language, else English. No
+# language prefix in URLs: a link works whoever opens it. docs/I18N.md.
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", _("English")),
+    ("de", _("German")),
+    ("es", _("Spanish")),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -319,6 +336,7 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
 ADMIN_URL = env_str("ADMIN_URL", "admin/").strip("/") + "/"

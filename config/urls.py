@@ -8,11 +8,12 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 # Staff sign in through allauth, so the admin login shares its rate limits.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
-admin.site.site_header = "PeerTables staff"
-admin.site.site_title = "PeerTables staff"
+admin.site.site_header = _("PeerTables staff")
+admin.site.site_title = _("PeerTables staff")
 
 urlpatterns = [
     path("", include("home.urls")),

@@ -1,7 +1,8 @@
 """Emails about conversations: plain text and HTML, the circle's name leading the subject.
 
 A post marked "in the room" is never quoted: not its title, body or replies.
-Its emails say that something new is there and link to it.
+Its emails say that something new is there and link to it. Each is written in
+its recipient's language (members.language.in_language_of).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 from conversations.models import Introduction, Reply
+from members.language import in_language_of
 
 if TYPE_CHECKING:
     from members.models import User
@@ -46,20 +49,26 @@ def reply_email(reply: Reply) -> EmailMultiAlternatives:
     circle = post.circle
     recipient = post.author
     assert recipient is not None
-    if post.in_the_room:
-        subject = f"{circle.name}: a new reply to your in-the-room post"
-    else:
-        # A title is plain text (never markdown): quoted as written, shortened.
-        subject = f"{circle.name}: new reply to “{Truncator(post.title).chars(80)}”"
-    context = {
-        "reply": reply,
-        "post": post,
-        "circle": circle,
-        "confidential": post.in_the_room,
-        "replier_name": reply.author.name if reply.author else "A former member",
-        "url": _absolute(reply.get_absolute_url()),
-    }
-    return _message("reply", subject, recipient, context)
+    with in_language_of(recipient):
+        if post.in_the_room:
+            subject = _("%(circle)s: a new reply to your in-the-room post") % {
+                "circle": circle.name
+            }
+        else:
+            # A title is plain text (never markdown): quoted as written, shortened.
+            subject = _("%(circle)s: new reply to “%(title)s”") % {
+                "circle": circle.name,
+                "title": Truncator(post.title).chars(80),
+            }
+        context = {
+            "reply": reply,
+            "post": post,
+            "circle": circle,
+            "confidential": post.in_the_room,
+            "replier_name": reply.author.name if reply.author else _("A former member"),
+            "url": _absolute(reply.get_absolute_url()),
+        }
+        return _message("reply", subject, recipient, context)
 
 
 def _member_url(introduction: Introduction, person: User) -> str:
@@ -76,9 +85,6 @@ def introduction_request_email(introduction: Introduction, person: User) -> Emai
     other = introduction.other_person(person)
     assert other is not None
     circle = introduction.circle
-    subject = (
-        f"{circle.name}: {introduction.introducer.name} would like to introduce you to {other.name}"
-    )
     context = {
         "introduction": introduction,
         "circle": circle,
@@ -88,7 +94,13 @@ def introduction_request_email(introduction: Introduction, person: User) -> Emai
         "other_url": _member_url(introduction, other),
         "url": _absolute(introduction.get_absolute_url()),
     }
-    return _message("introduction_request", subject, person, context)
+    with in_language_of(person):
+        subject = _("%(circle)s: %(introducer)s would like to introduce you to %(other)s") % {
+            "circle": circle.name,
+            "introducer": introduction.introducer.name,
+            "other": other.name,
+        }
+        return _message("introduction_request", subject, person, context)
 
 
 def introduction_made_email(introduction: Introduction, person: User) -> EmailMultiAlternatives:
@@ -96,7 +108,6 @@ def introduction_made_email(introduction: Introduction, person: User) -> EmailMu
     other = introduction.other_person(person)
     assert other is not None
     circle = introduction.circle
-    subject = f"{circle.name}: meet {other.name}"
     context = {
         "introduction": introduction,
         "circle": circle,
@@ -106,7 +117,9 @@ def introduction_made_email(introduction: Introduction, person: User) -> EmailMu
         "other_url": _member_url(introduction, other),
         "url": _absolute(introduction.get_absolute_url()),
     }
-    return _message("introduction_made", subject, person, context, reply_to=[other.email])
+    with in_language_of(person):
+        subject = _("%(circle)s: meet %(other)s") % {"circle": circle.name, "other": other.name}
+        return _message("introduction_made", subject, person, context, reply_to=[other.email])
 
 
 def introduction_declined_email(introduction: Introduction) -> EmailMultiAlternatives:
@@ -115,14 +128,16 @@ def introduction_declined_email(introduction: Introduction) -> EmailMultiAlterna
     decliner = (
         introduction.person_a if introduction.answer_a == "declined" else introduction.person_b
     )
-    subject = (
-        f"{circle.name}: your introduction of {introduction.person_a.name} "
-        f"and {introduction.person_b.name} will not go ahead"
-    )
     context = {
         "introduction": introduction,
         "circle": circle,
         "decliner": decliner,
         "url": _absolute(introduction.get_absolute_url()),
     }
-    return _message("introduction_declined", subject, introduction.introducer, context)
+    with in_language_of(introduction.introducer):
+        subject = _("%(circle)s: your introduction of %(a)s and %(b)s will not go ahead") % {
+            "circle": circle.name,
+            "a": introduction.person_a.name,
+            "b": introduction.person_b.name,
+        }
+        return _message("introduction_declined", subject, introduction.introducer, context)

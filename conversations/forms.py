@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from circles.models import Status
-from config.forms import IdsChoiceField
+from config.forms import IdsChoiceField, with_limit
 from conversations.models import (
     BODY_MAX,
     NOTE_MAX,
@@ -26,31 +27,37 @@ class PostForm(forms.ModelForm):
             "body": forms.Textarea(attrs={"rows": 8}),
         }
         labels = {
-            "kind": "What kind of post?",
-            "body": "Details",
-            "in_the_room": "In the room (confidential)",
+            "kind": _("What kind of post?"),
+            "body": _("Details"),
+            "in_the_room": _("In the room (confidential)"),
         }
         help_texts = {
-            "body": "Markdown works: **bold**, _italic_, lists, links.",
-            "in_the_room": "Only members read it here; emails say there is a new post "
-            "and link to it, never quoting it.",
+            "body": _("Markdown works: **bold**, _italic_, lists, links."),
+            "in_the_room": _(
+                "Only members read it here; emails say there is a new post "
+                "and link to it, never quoting it."
+            ),
         }
         error_messages = {
             "title": {
-                "required": "Give your post a title.",
-                "max_length": f"Keep the title under {TITLE_MAX} characters.",
+                "required": _("Give your post a title."),
+                "max_length": with_limit(
+                    _("Keep the title under %(limit)s characters."), TITLE_MAX
+                ),
             },
             "body": {
-                "required": "Say a little more in the details.",
-                "max_length": f"Keep the details under {BODY_MAX:,} characters.",
+                "required": _("Say a little more in the details."),
+                "max_length": with_limit(
+                    _("Keep the details under %(limit)s characters."), BODY_MAX
+                ),
             },
-            "kind": {"required": "Choose ask, give or discussion."},
+            "kind": {"required": _("Choose ask, give or discussion.")},
         }
 
     def clean_title(self) -> str:
         title = self.cleaned_data["title"].strip()
         if not title:
-            raise forms.ValidationError("Give your post a title.")
+            raise forms.ValidationError(_("Give your post a title."))
         return title
 
 
@@ -66,18 +73,20 @@ class ReplyForm(forms.ModelForm):
         model = Reply
         fields = ["body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 4})}
-        labels = {"body": "Your reply"}
+        labels = {"body": _("Your reply")}
         error_messages = {
             "body": {
-                "required": "Write something before sending your reply.",
-                "max_length": f"Keep your reply under {REPLY_MAX:,} characters.",
+                "required": _("Write something before sending your reply."),
+                "max_length": with_limit(
+                    _("Keep your reply under %(limit)s characters."), REPLY_MAX
+                ),
             }
         }
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"]
         if not body.strip():
-            raise forms.ValidationError("Write something before sending your reply.")
+            raise forms.ValidationError(_("Write something before sending your reply."))
         return body
 
 
@@ -88,22 +97,24 @@ class ResolveForm(forms.Form):
         queryset=Reply.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Thank the replies that helped",
-        error_messages={"invalid_choice": "Choose replies from this thread."},
+        label=_("Thank the replies that helped"),
+        error_messages={"invalid_choice": _("Choose replies from this thread.")},
     )
     note = forms.CharField(
         required=False,
         max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="A note with your thanks (optional)",
-        error_messages={"max_length": f"Keep the note under {NOTE_MAX:,} characters."},
+        label=_("A note with your thanks (optional)"),
+        error_messages={
+            "max_length": with_limit(_("Keep the note under %(limit)s characters."), NOTE_MAX)
+        },
     )
 
     def __init__(self, *args, thankable, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["replies"].queryset = thankable
         self.fields["replies"].label_from_instance = lambda reply: (
-            f"{reply.author.name if reply.author else 'A former member'}: "
+            f"{reply.author.name if reply.author else _('A former member')}: "
             + (reply.body[:80] + ("…" if len(reply.body) > 80 else ""))
         )
 
@@ -111,9 +122,13 @@ class ResolveForm(forms.Form):
 class BoardFilterForm(forms.Form):
     """The board's filters. Bad values are ignored rather than shown as errors."""
 
-    kind = forms.ChoiceField(choices=[("", "All kinds"), *Kind.choices], required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds")), *Kind.choices], required=False
+    )
     status = forms.ChoiceField(
-        choices=[("", "Open and resolved"), *PostStatus.choices], required=False
+        label=_("Status"),
+        choices=[("", _("Open and resolved")), *PostStatus.choices],
+        required=False,
     )
 
 
@@ -122,40 +137,40 @@ class IntroductionForm(forms.Form):
 
     person_a = forms.ModelChoiceField(
         queryset=User.objects.none(),
-        label="Introduce",
-        empty_label="Choose a member",
+        label=_("Introduce"),
+        empty_label=_("Choose a member"),
         error_messages={
-            "required": "Choose the first member to introduce.",
-            "invalid_choice": "Choose a member of this circle.",
+            "required": _("Choose the first member to introduce."),
+            "invalid_choice": _("Choose a member of this circle."),
         },
     )
     note_for_a = forms.CharField(
         max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Your note for the first member",
-        help_text="Why they should meet. Markdown works.",
+        label=_("Your note for the first member"),
+        help_text=_("Why they should meet. Markdown works."),
         error_messages={
-            "required": "Write a short note for the first member: why should they meet?",
-            "max_length": f"Keep the note under {NOTE_MAX:,} characters.",
+            "required": _("Write a short note for the first member: why should they meet?"),
+            "max_length": with_limit(_("Keep the note under %(limit)s characters."), NOTE_MAX),
         },
     )
     person_b = forms.ModelChoiceField(
         queryset=User.objects.none(),
-        label="To",
-        empty_label="Choose a member",
+        label=_("To"),
+        empty_label=_("Choose a member"),
         error_messages={
-            "required": "Choose the second member to introduce.",
-            "invalid_choice": "Choose a member of this circle.",
+            "required": _("Choose the second member to introduce."),
+            "invalid_choice": _("Choose a member of this circle."),
         },
     )
     note_for_b = forms.CharField(
         max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Your note for the second member",
-        help_text="Why they should meet. Markdown works.",
+        label=_("Your note for the second member"),
+        help_text=_("Why they should meet. Markdown works."),
         error_messages={
-            "required": "Write a short note for the second member: why should they meet?",
-            "max_length": f"Keep the note under {NOTE_MAX:,} characters.",
+            "required": _("Write a short note for the second member: why should they meet?"),
+            "max_length": with_limit(_("Keep the note under %(limit)s characters."), NOTE_MAX),
         },
     )
 
@@ -174,5 +189,5 @@ class IntroductionForm(forms.Form):
         cleaned = super().clean()
         a, b = cleaned.get("person_a"), cleaned.get("person_b")
         if a is not None and b is not None and a.pk == b.pk:
-            self.add_error("person_b", "Choose two different members.")
+            self.add_error("person_b", _("Choose two different members."))
         return cleaned

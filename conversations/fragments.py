@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.template.loader import get_template, render_to_string
+from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 from config.pagecache import CSRF_PLACEHOLDER, with_csrf_token
@@ -80,6 +81,7 @@ def _key(values: tuple[object, ...], post: Post, *, viewer_id: int, moderates: b
         post.pk,
         post.circle.slug,
         post.circle.time_zone,
+        translation.get_language(),
         _templates_digest(),
     )
     digest = hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from config import ratelimit
 
 
@@ -30,14 +32,18 @@ class Limit:
 POSTS = Limit(
     "posts",
     10,
-    "You have started {n} posts in the last hour, the most we allow. "
-    "Please wait a while before posting again.",
+    _(
+        "You have started %(n)s posts in the last hour, the most we allow. "
+        "Please wait a while before posting again."
+    ),
 )
 REPLIES = Limit(
     "replies",
     60,
-    "You have replied {n} times in the last hour, the most we allow. "
-    "Please wait a while before replying again.",
+    _(
+        "You have replied %(n)s times in the last hour, the most we allow. "
+        "Please wait a while before replying again."
+    ),
 )
 WINDOW_SECONDS = 60 * 60
 
@@ -49,4 +55,4 @@ def consume(limit: Limit, user_id: int) -> None:
             f"conversations:{limit.name}:{user_id}", limit=limit.per_hour, seconds=WINDOW_SECONDS
         )
     except ratelimit.Exhausted:
-        raise RateLimited(limit.message.format(n=limit.per_hour)) from None
+        raise RateLimited(limit.message % {"n": limit.per_hour}) from None

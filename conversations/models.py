@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from circles.models import Circle
@@ -21,14 +23,14 @@ if TYPE_CHECKING:
 
 
 class Kind(models.TextChoices):
-    ASK = "ask", "Ask"
-    GIVE = "give", "Give"
-    DISCUSSION = "discussion", "Discussion"
+    ASK = "ask", _("Ask")
+    GIVE = "give", _("Give")
+    DISCUSSION = "discussion", _("Discussion")
 
 
 class PostStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    RESOLVED = "resolved", "Resolved"
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
 
 
 TITLE_MAX = 160
@@ -72,7 +74,9 @@ class PostQuerySet(models.QuerySet["Post"]):
 class Post(models.Model):
     """An ask (I need help with…), a give (I can offer…) or a discussion in one circle."""
 
-    circle = models.ForeignKey("circles.Circle", on_delete=models.CASCADE, related_name="posts")
+    circle = models.ForeignKey(
+        "circles.Circle", on_delete=models.CASCADE, related_name="posts", verbose_name=_("circle")
+    )
     # Kept when the author deletes their account: the thread stays readable.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -80,36 +84,46 @@ class Post(models.Model):
         null=True,
         blank=True,
         related_name="posts",
+        verbose_name=_("author"),
     )
-    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.ASK)
-    title = models.CharField(max_length=TITLE_MAX)
-    body = models.TextField(max_length=BODY_MAX, help_text="Markdown.")
-    status = models.CharField(max_length=10, choices=PostStatus.choices, default=PostStatus.OPEN)
+    kind = models.CharField(
+        verbose_name=_("kind"), max_length=12, choices=Kind.choices, default=Kind.ASK
+    )
+    title = models.CharField(verbose_name=_("title"), max_length=TITLE_MAX)
+    body = models.TextField(verbose_name=_("body"), max_length=BODY_MAX, help_text=_("Markdown."))
+    status = models.CharField(
+        verbose_name=_("status"), max_length=10, choices=PostStatus.choices, default=PostStatus.OPEN
+    )
     in_the_room = models.BooleanField(
-        "in the room",
+        _("in the room"),
         default=False,
-        help_text="Confidential: never quoted in any email; emails only link to it.",
+        help_text=_("Confidential: never quoted in any email; emails only link to it."),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    edited_at = models.DateTimeField(null=True, blank=True)
-    deleted_at = models.DateTimeField(null=True, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
+    edited_at = models.DateTimeField(verbose_name=_("edited at"), null=True, blank=True)
+    deleted_at = models.DateTimeField(verbose_name=_("deleted at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(verbose_name=_("resolved at"), null=True, blank=True)
     # Set by a host or staff (moderation.services.item_hide): members see a
     # "hidden by a host" notice instead; the text stays whole, and restoring clears it.
-    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(verbose_name=_("hidden at"), null=True, blank=True)
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="posts_hidden",
+        verbose_name=_("hidden by"),
     )
     # Bumped by a new reply; the board's order.
-    last_activity_at = models.DateTimeField(default=timezone.now)
+    last_activity_at = models.DateTimeField(
+        verbose_name=_("last activity at"), default=timezone.now
+    )
 
     objects = PostQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
         ordering = ["-last_activity_at", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -178,35 +192,42 @@ class ReplyQuerySet(models.QuerySet["Reply"]):
 class Reply(models.Model):
     """An answer in a post's thread."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="replies")
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="replies", verbose_name=_("post")
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="replies",
+        verbose_name=_("author"),
     )
-    body = models.TextField(max_length=REPLY_MAX, help_text="Markdown.")
-    created_at = models.DateTimeField(default=timezone.now)
-    edited_at = models.DateTimeField(null=True, blank=True)
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    body = models.TextField(verbose_name=_("body"), max_length=REPLY_MAX, help_text=_("Markdown."))
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
+    edited_at = models.DateTimeField(verbose_name=_("edited at"), null=True, blank=True)
+    deleted_at = models.DateTimeField(verbose_name=_("deleted at"), null=True, blank=True)
     # Hidden by a host or staff (see Post.hidden_at).
-    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(verbose_name=_("hidden at"), null=True, blank=True)
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="replies_hidden",
+        verbose_name=_("hidden by"),
     )
     # Claimed by the email task so the post's author hears of a reply once.
-    author_notified_at = models.DateTimeField(null=True, blank=True)
+    author_notified_at = models.DateTimeField(
+        verbose_name=_("author notified at"), null=True, blank=True
+    )
 
     objects = ReplyQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("reply")
         ordering = ["pk"]
-        verbose_name_plural = "replies"
+        verbose_name_plural = _("replies")
         constraints = [
             models.CheckConstraint(
                 condition=~Q(body=""), name="conversations_reply_body_not_empty"
@@ -224,7 +245,10 @@ class Reply(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Reply {self.pk} to {self.post_id}"
+        return gettext("Reply %(reply)s to post %(post)s") % {
+            "reply": self.pk,
+            "post": self.post_id,
+        }
 
     def get_absolute_url(self) -> str:
         return self.post.get_absolute_url() + f"#reply-{self.pk}"
@@ -241,25 +265,31 @@ class Reply(models.Model):
 class Thanks(models.Model):
     """The asker's thanks for one reply that helped, with an optional note."""
 
-    reply = models.OneToOneField(Reply, on_delete=models.CASCADE, related_name="thanks")
+    reply = models.OneToOneField(
+        Reply, on_delete=models.CASCADE, related_name="thanks", verbose_name=_("reply")
+    )
     given_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="thanks_given",
+        verbose_name=_("given by"),
     )
-    note = models.TextField(max_length=NOTE_MAX, blank=True, help_text="Markdown.")
-    created_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(
+        verbose_name=_("note"), max_length=NOTE_MAX, blank=True, help_text=_("Markdown.")
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("thanks")
         ordering = ["created_at", "pk"]
-        verbose_name_plural = "thanks"
+        verbose_name_plural = _("thanks")
         # reply is one-to-one: a reply is thanked at most once (its unique
         # index also serves "is this reply thanked?").
 
     def __str__(self) -> str:
-        return f"Thanks for reply {self.reply_id}"
+        return gettext("Thanks for reply %(reply)s") % {"reply": self.reply_id}
 
 
 @dataclass(frozen=True)
@@ -325,15 +355,15 @@ def contributions_in_circle(circle: Circle) -> dict[int, Contributions]:
 
 
 class Answer(models.TextChoices):
-    PENDING = "pending", "Not answered yet"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
+    PENDING = "pending", _("Not answered yet")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
 
 
 class IntroStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for answers"
-    INTRODUCED = "introduced", "Introduced"
-    DECLINED = "declined", "Declined"
+    PENDING = "pending", _("Waiting for answers")
+    INTRODUCED = "introduced", _("Introduced")
+    DECLINED = "declined", _("Declined")
 
 
 class IntroductionQuerySet(models.QuerySet["Introduction"]):
@@ -356,33 +386,60 @@ class Introduction(models.Model):
     """
 
     circle = models.ForeignKey(
-        "circles.Circle", on_delete=models.CASCADE, related_name="introductions"
+        "circles.Circle",
+        on_delete=models.CASCADE,
+        related_name="introductions",
+        verbose_name=_("circle"),
     )
     introducer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="introductions_made"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="introductions_made",
+        verbose_name=_("introducer"),
     )
     person_a = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="introductions_as_a"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="introductions_as_a",
+        verbose_name=_("person a"),
     )
     person_b = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="introductions_as_b"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="introductions_as_b",
+        verbose_name=_("person b"),
     )
-    note_for_a = models.TextField(max_length=NOTE_MAX, help_text="Markdown.")
-    note_for_b = models.TextField(max_length=NOTE_MAX, help_text="Markdown.")
-    answer_a = models.CharField(max_length=10, choices=Answer.choices, default=Answer.PENDING)
-    answer_b = models.CharField(max_length=10, choices=Answer.choices, default=Answer.PENDING)
+    note_for_a = models.TextField(
+        verbose_name=_("note for a"), max_length=NOTE_MAX, help_text=_("Markdown.")
+    )
+    note_for_b = models.TextField(
+        verbose_name=_("note for b"), max_length=NOTE_MAX, help_text=_("Markdown.")
+    )
+    answer_a = models.CharField(
+        verbose_name=_("answer a"), max_length=10, choices=Answer.choices, default=Answer.PENDING
+    )
+    answer_b = models.CharField(
+        verbose_name=_("answer b"), max_length=10, choices=Answer.choices, default=Answer.PENDING
+    )
     status = models.CharField(
-        max_length=12, choices=IntroStatus.choices, default=IntroStatus.PENDING
+        verbose_name=_("status"),
+        max_length=12,
+        choices=IntroStatus.choices,
+        default=IntroStatus.PENDING,
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
+    closed_at = models.DateTimeField(verbose_name=_("closed at"), null=True, blank=True)
     # Claimed by the email tasks (a conditional UPDATE) so each email goes out once.
-    requests_sent_at = models.DateTimeField(null=True, blank=True)
-    outcome_sent_at = models.DateTimeField(null=True, blank=True)
+    requests_sent_at = models.DateTimeField(
+        verbose_name=_("requests sent at"), null=True, blank=True
+    )
+    outcome_sent_at = models.DateTimeField(verbose_name=_("outcome sent at"), null=True, blank=True)
 
     objects = IntroductionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("introduction")
+        verbose_name_plural = _("introductions")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -414,7 +471,11 @@ class Introduction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Introduction {self.pk}: {self.person_a_id} and {self.person_b_id}"
+        return gettext("Introduction %(id)s: %(a)s and %(b)s") % {
+            "id": self.pk,
+            "a": self.person_a_id,
+            "b": self.person_b_id,
+        }
 
     def get_absolute_url(self) -> str:
         return reverse(

@@ -1,4 +1,5 @@
-"""The site's front door: the landing page and /healthz (their names are not namespaced)."""
+"""The site's front door: the landing page, /healthz and the language switcher (their names
+are not namespaced)."""
 
 from __future__ import annotations
 
@@ -9,4 +10,5 @@ from home import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("language/", views.set_language, name="set_language"),
 ]

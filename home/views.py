@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
+from django.views import i18n
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from circles.directory_cache import DIRECTORY
 from circles.models import Circle
 from config.pagecache import signed_out_page
 from home.health import run_checks
+from members.language import language_set, supported
 
 
 @require_GET
@@ -36,3 +38,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "checks": {name: problem or "ok" for name, problem in checks.items()},
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language switcher in every page's footer: a plain form, no JavaScript needed.
+
+    Anyone: Django's ``set_language`` keeps the choice in a cookie and sends them
+    back to ``next``. A signed-in member's choice is also saved as their language
+    (members/language.py), which their pages and emails follow on every device.
+    """
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language and supported(language) == language:
+        language_set(user=request.user, language=language)
+    return response

@@ -1,4 +1,8 @@
-"""Meeting emails: plain text and HTML, the circle's name leading every subject."""
+"""Meeting emails: plain text and HTML, the circle's name leading every subject.
+
+Each member's email is written in their language (members.language): subject,
+times and both bodies are built inside ``in_language_of``.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,13 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from circles.models import Circle, Membership
 from meetings import timefmt
 from meetings.models import Meeting
+from members.language import in_language_of
 
 
 def _send(*, to: str, subject: str, template: str, context: dict) -> None:
@@ -40,13 +47,14 @@ def send_cancelled(meeting: Meeting) -> int:
     sent = 0
     for membership in _members(circle):
         user = membership.user
-        _send(
-            to=user.email,
-            subject=f"{circle.name}: the meeting on {meeting.local_starts_at:%A %-d %B} "
-            "is cancelled",
-            template="cancelled",
-            context={"circle": circle, "person": user, **_describe(meeting, user)},
-        )
+        with in_language_of(user):
+            _send(
+                to=user.email,
+                subject=_("%(circle)s: the meeting on %(day)s is cancelled")
+                % {"circle": circle.name, "day": timefmt.day(meeting.local_starts_at)},
+                template="cancelled",
+                context={"circle": circle, "person": user, **_describe(meeting, user)},
+            )
         sent += 1
     return sent
 
@@ -59,27 +67,33 @@ def send_moved(meetings: list[Meeting]) -> int:
     sent = 0
     for membership in _members(circle):
         user = membership.user
-        _send(
-            to=user.email,
-            subject=f"{circle.name}: "
-            + ("a meeting has moved" if len(meetings) == 1 else f"{len(meetings)} meetings moved"),
-            template="moved",
-            context={
-                "circle": circle,
-                "person": user,
-                "moved": [_describe(meeting, user) for meeting in meetings],
-            },
-        )
+        with in_language_of(user):
+            subject = ngettext(
+                "%(circle)s: a meeting has moved",
+                "%(circle)s: %(count)d meetings moved",
+                len(meetings),
+            ) % {"circle": circle.name, "count": len(meetings)}
+            _send(
+                to=user.email,
+                subject=subject,
+                template="moved",
+                context={
+                    "circle": circle,
+                    "person": user,
+                    "moved": [_describe(meeting, user) for meeting in meetings],
+                },
+            )
         sent += 1
     return sent
 
 
 def send_promoted(meeting: Meeting, user) -> None:
     circle = meeting.circle
-    _send(
-        to=user.email,
-        subject=f"{circle.name}: a seat opened up, you are going on "
-        f"{meeting.local_starts_at:%A %-d %B}",
-        template="promoted",
-        context={"circle": circle, "person": user, **_describe(meeting, user)},
-    )
+    with in_language_of(user):
+        _send(
+            to=user.email,
+            subject=_("%(circle)s: a seat opened up, you are going on %(day)s")
+            % {"circle": circle.name, "day": timefmt.day(meeting.local_starts_at)},
+            template="promoted",
+            context={"circle": circle, "person": user, **_describe(meeting, user)},
+        )

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from circles.models import Circle
 from circles.schedule import local_start
@@ -13,37 +14,44 @@ from meetings.models import AgendaTopic, Answer, Commitment, TopicStatus
 class RsvpForm(forms.Form):
     answer = forms.ChoiceField(
         choices=Answer.choices,
-        error_messages={"invalid_choice": "Choose going, maybe or not going."},
+        error_messages={"invalid_choice": _("Choose going, maybe or not going.")},
     )
 
 
 class MeetingTimeForm(forms.Form):
     """A date and time on the circle's clock (moving a meeting, or adding a one-off)."""
 
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    duration_minutes = forms.IntegerField(min_value=15, max_value=480, label="Length (minutes)")
-    venue_name = forms.CharField(
-        max_length=120, required=False, help_text="Leave blank to meet at the circle's usual place."
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(
+        label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
-    venue_address = forms.CharField(max_length=200, required=False)
+    duration_minutes = forms.IntegerField(min_value=15, max_value=480, label=_("Length (minutes)"))
+    venue_name = forms.CharField(
+        label=_("Venue name"),
+        max_length=120,
+        required=False,
+        help_text=_("Leave blank to meet at the circle's usual place."),
+    )
+    venue_address = forms.CharField(label=_("Venue address"), max_length=200, required=False)
 
     def __init__(self, *args, circle: Circle, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.circle = circle
-        self.fields["time"].help_text = f"In the circle's time zone, {circle.time_zone}."
+        self.fields["time"].help_text = _("In the circle's time zone, %(zone)s.") % {
+            "zone": circle.time_zone
+        }
 
     def clean(self) -> dict:
         data = super().clean()
         if data.get("date") and data.get("time"):
             starts_at = local_start(data["date"], data["time"], self.circle.zone)
             if starts_at <= timezone.now():
-                raise forms.ValidationError("Choose a time in the future.")
+                raise forms.ValidationError(_("Choose a time in the future."))
             if starts_at > timezone.now() + dt.timedelta(days=366):
-                raise forms.ValidationError("Choose a time within the next year.")
+                raise forms.ValidationError(_("Choose a time within the next year."))
             data["starts_at"] = starts_at
         if data.get("venue_address") and not data.get("venue_name"):
-            self.add_error("venue_name", "Name the place when you give an address.")
+            self.add_error("venue_name", _("Name the place when you give an address."))
         return data
 
 
@@ -52,8 +60,8 @@ class TopicForm(forms.ModelForm):
         model = AgendaTopic
         fields = ["title", "details"]
         widgets = {"details": forms.Textarea(attrs={"rows": 3})}
-        labels = {"title": "Topic", "details": "Details (optional)"}
-        error_messages = {"title": {"required": "Give the topic a title."}}
+        labels = {"title": _("Topic"), "details": _("Details (optional)")}
+        error_messages = {"title": {"required": _("Give the topic a title.")}}
 
 
 class TopicStatusForm(forms.Form):
@@ -61,7 +69,7 @@ class TopicStatusForm(forms.Form):
 
 
 class MoveTopicForm(forms.Form):
-    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+    direction = forms.ChoiceField(choices=[("up", _("Up")), ("down", _("Down"))])
 
 
 class NotesForm(forms.Form):
@@ -69,7 +77,8 @@ class NotesForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         required=False,
         max_length=10000,
-        help_text="Markdown. Short and useful: what was said, what was decided.",
+        label=_("Notes"),
+        help_text=_("Markdown. Short and useful: what was said, what was decided."),
     )
 
 
@@ -77,8 +86,8 @@ class CommitmentForm(forms.ModelForm):
     text = forms.CharField(
         max_length=280,
         required=False,
-        label="Your commitment for next time",
-        help_text="One thing you will do before the next meeting. Leave empty to remove it.",
+        label=_("Your commitment for next time"),
+        help_text=_("One thing you will do before the next meeting. Leave empty to remove it."),
     )
 
     class Meta:
@@ -89,11 +98,11 @@ class CommitmentForm(forms.ModelForm):
 class AttendanceForm(forms.Form):
     user = forms.IntegerField()
     attended = forms.TypedChoiceField(
-        choices=[("1", "Attended"), ("0", "Absent")], coerce=lambda v: v == "1"
+        choices=[("1", _("Attended")), ("0", _("Absent"))], coerce=lambda v: v == "1"
     )
 
 
 class LockForm(forms.Form):
     locked = forms.TypedChoiceField(
-        choices=[("1", "Lock"), ("0", "Unlock")], coerce=lambda v: v == "1"
+        choices=[("1", _("Lock")), ("0", _("Unlock"))], coerce=lambda v: v == "1"
     )

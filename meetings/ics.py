@@ -2,7 +2,9 @@
 
 The UID never changes for a meeting; SEQUENCE rises with every change a
 calendar must pick up; a cancelled meeting stays in the feed as CANCELLED so
-calendar apps remove it instead of keeping a stale event.
+calendar apps remove it instead of keeping a stale event. The words (the
+description) are in the active language: a reminder's attachment is made in
+its reader's (notifications.emails).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone
 
 from meetings.models import Meeting
@@ -39,7 +42,10 @@ def _event(meeting: Meeting, *, show_link: bool) -> Event:
         location = f"{location} ({circle.meeting_link})" if location else circle.meeting_link
     if location:
         event.add("location", location)
-    event.add("description", f"{circle.name} meeting. Agenda and RSVPs: {url}")
+    event.add(
+        "description",
+        _("%(circle)s meeting. Agenda and RSVPs: %(url)s") % {"circle": circle.name, "url": url},
+    )
     event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
     return event
 

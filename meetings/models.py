@@ -14,13 +14,15 @@ from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from circles.models import Circle
 
 
 class MeetingStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    CANCELLED = "cancelled", "Cancelled"
+    SCHEDULED = "scheduled", _("Scheduled")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class MeetingQuerySet(models.QuerySet["Meeting"]):
@@ -56,40 +58,63 @@ class MeetingQuerySet(models.QuerySet["Meeting"]):
 class Meeting(models.Model):
     """One gathering of a circle: from its schedule, or a one-off a host added."""
 
-    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="meetings")
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    local_date = models.DateField(help_text="The date in the circle's zone.")
+    circle = models.ForeignKey(
+        Circle, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("circle")
+    )
+    starts_at = models.DateTimeField(verbose_name=_("starts at"))
+    ends_at = models.DateTimeField(verbose_name=_("ends at"))
+    local_date = models.DateField(
+        verbose_name=_("local date"), help_text=_("The date in the circle's zone.")
+    )
     series_date = models.DateField(
+        verbose_name=_("series date"),
         null=True,
         blank=True,
-        help_text="The schedule date this meeting stands for; empty for one-offs. "
-        "A moved or cancelled meeting keeps it, so the date is never generated twice.",
+        help_text=_(
+            "The schedule date this meeting stands for; empty for one-offs. "
+            "A moved or cancelled meeting keeps it, so the date is never generated twice."
+        ),
     )
     status = models.CharField(
-        max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
+        verbose_name=_("status"),
+        max_length=10,
+        choices=MeetingStatus.choices,
+        default=MeetingStatus.SCHEDULED,
     )
-    is_moved = models.BooleanField(default=False)
-    is_one_off = models.BooleanField(default=False)
+    is_moved = models.BooleanField(verbose_name=_("moved"), default=False)
+    is_one_off = models.BooleanField(verbose_name=_("one-off"), default=False)
     venue_name = models.CharField(
-        max_length=120, blank=True, help_text="Leave blank to use the circle's venue."
+        verbose_name=_("venue name"),
+        max_length=120,
+        blank=True,
+        help_text=_("Leave blank to use the circle's venue."),
     )
-    venue_address = models.CharField(max_length=200, blank=True)
+    venue_address = models.CharField(verbose_name=_("venue address"), max_length=200, blank=True)
     sequence = models.PositiveIntegerField(
-        default=0, help_text="iCalendar SEQUENCE: raised on every change calendars must see."
+        verbose_name=_("sequence"),
+        default=0,
+        help_text=_("iCalendar SEQUENCE: raised on every change calendars must see."),
     )
-    notes = models.TextField(blank=True, help_text="Short notes after the meeting (markdown).")
-    agenda_locked = models.BooleanField(default=False)
+    notes = models.TextField(
+        verbose_name=_("notes"),
+        blank=True,
+        help_text=_("Short notes after the meeting (markdown)."),
+    )
+    agenda_locked = models.BooleanField(verbose_name=_("agenda locked"), default=False)
     agenda_pinned = models.BooleanField(
-        default=False, help_text="The host fixed the order; votes no longer reorder topics."
+        verbose_name=_("agenda pinned"),
+        default=False,
+        help_text=_("The host fixed the order; votes no longer reorder topics."),
     )
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(verbose_name=_("cancelled at"), null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     objects = MeetingQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
         ordering = ["starts_at", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -121,7 +146,10 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.circle} on {self.local_date:%Y-%m-%d}"
+        return gettext("%(circle)s on %(date)s") % {
+            "circle": self.circle,
+            "date": f"{self.local_date:%Y-%m-%d}",
+        }
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:detail", kwargs={"slug": self.circle.slug, "pk": self.pk})
@@ -154,7 +182,9 @@ class Meeting(models.Model):
     def place_name(self) -> str:
         circle = self.circle
         return (
-            self.venue_name or circle.venue_name or ("Online" if circle.is_online else circle.city)
+            self.venue_name
+            or circle.venue_name
+            or (gettext("Online") if circle.is_online else circle.city)
         )
 
     @property
@@ -163,9 +193,9 @@ class Meeting(models.Model):
 
 
 class Answer(models.TextChoices):
-    GOING = "going", "Going"
-    MAYBE = "maybe", "Maybe"
-    NOT_GOING = "not_going", "Not going"
+    GOING = "going", _("Going")
+    MAYBE = "maybe", _("Maybe")
+    NOT_GOING = "not_going", _("Not going")
 
 
 class RsvpQuerySet(models.QuerySet["Rsvp"]):
@@ -180,21 +210,27 @@ class RsvpQuerySet(models.QuerySet["Rsvp"]):
 class Rsvp(models.Model):
     """A member's answer for one meeting; 'going' past the seat limit waits in line."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="rsvps")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rsvps"
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="rsvps", verbose_name=_("meeting")
     )
-    answer = models.CharField(max_length=10, choices=Answer.choices)
-    waitlisted = models.BooleanField(default=False)
-    waitlisted_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="rsvps",
+        verbose_name=_("user"),
+    )
+    answer = models.CharField(verbose_name=_("answer"), max_length=10, choices=Answer.choices)
+    waitlisted = models.BooleanField(verbose_name=_("waitlisted"), default=False)
+    waitlisted_at = models.DateTimeField(verbose_name=_("waitlisted at"), null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     objects = RsvpQuerySet.as_manager()
 
     class Meta:
+        verbose_name_plural = _("RSVPs")
         ordering = ["meeting", "updated_at", "pk"]
-        verbose_name = "RSVP"
+        verbose_name = _("RSVP")
         constraints = [
             models.UniqueConstraint(fields=["meeting", "user"], name="meetings_rsvp_unique"),
             models.CheckConstraint(
@@ -214,14 +250,18 @@ class Rsvp(models.Model):
         ]
 
     def __str__(self) -> str:
-        state = "waitlisted" if self.waitlisted else self.get_answer_display()
-        return f"{self.user} for {self.meeting}: {state}"
+        state = gettext("waitlisted") if self.waitlisted else self.get_answer_display()
+        return gettext("%(person)s for %(meeting)s: %(answer)s") % {
+            "person": self.user,
+            "meeting": self.meeting,
+            "answer": state,
+        }
 
 
 class TopicStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    DISCUSSED = "discussed", "Discussed"
-    PARKED = "parked", "Parked"
+    OPEN = "open", _("Open")
+    DISCUSSED = "discussed", _("Discussed")
+    PARKED = "parked", _("Parked")
 
 
 class AgendaTopicQuerySet(models.QuerySet["AgendaTopic"]):
@@ -243,7 +283,9 @@ class AgendaTopicQuerySet(models.QuerySet["AgendaTopic"]):
 class AgendaTopic(models.Model):
     """A question or subject a member proposes for one meeting (Lean Coffee)."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="topics")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="topics", verbose_name=_("meeting")
+    )
     # A topic others voted on outlives its author's account ("a former member").
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -251,24 +293,35 @@ class AgendaTopic(models.Model):
         null=True,
         blank=True,
         related_name="agenda_topics",
+        verbose_name=_("author"),
     )
-    title = models.CharField(max_length=140)
-    details = models.TextField(blank=True, max_length=2000)
-    status = models.CharField(max_length=10, choices=TopicStatus.choices, default=TopicStatus.OPEN)
-    pin_position = models.PositiveSmallIntegerField(null=True, blank=True)
+    title = models.CharField(verbose_name=_("title"), max_length=140)
+    details = models.TextField(verbose_name=_("details"), blank=True, max_length=2000)
+    status = models.CharField(
+        verbose_name=_("status"),
+        max_length=10,
+        choices=TopicStatus.choices,
+        default=TopicStatus.OPEN,
+    )
+    pin_position = models.PositiveSmallIntegerField(
+        verbose_name=_("pin position"), null=True, blank=True
+    )
     carried_from = models.OneToOneField(
         "self",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="carried_to",
-        help_text="The parked topic of an earlier meeting this one continues.",
+        help_text=_("The parked topic of an earlier meeting this one continues."),
+        verbose_name=_("carried from"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
 
     objects = AgendaTopicQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("agenda topic")
+        verbose_name_plural = _("agenda topics")
         ordering = ["meeting", "created_at", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -287,14 +340,23 @@ class AgendaTopic(models.Model):
 class Vote(models.Model):
     """One of a member's votes for a topic; the meeting is kept to count votes per member."""
 
-    topic = models.ForeignKey(AgendaTopic, on_delete=models.CASCADE, related_name="votes")
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="votes")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agenda_votes"
+    topic = models.ForeignKey(
+        AgendaTopic, on_delete=models.CASCADE, related_name="votes", verbose_name=_("topic")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="votes", verbose_name=_("meeting")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="agenda_votes",
+        verbose_name=_("user"),
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
         ordering = ["created_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["topic", "user"], name="meetings_vote_unique"),
@@ -305,21 +367,28 @@ class Vote(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} for {self.topic}"
+        return gettext("%(person)s for %(topic)s") % {"person": self.user, "topic": self.topic}
 
 
 class Commitment(models.Model):
     """What a member commits to do before the next meeting; one per member per meeting."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="commitments")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="commitments"
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("meeting")
     )
-    text = models.CharField(max_length=280)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="commitments",
+        verbose_name=_("user"),
+    )
+    text = models.CharField(verbose_name=_("text"), max_length=280)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
         ordering = ["meeting", "created_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "user"], name="meetings_commitment_unique"),
@@ -332,21 +401,33 @@ class Commitment(models.Model):
 class Attendance(models.Model):
     """Whether a member came, as marked by a host."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendance"
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("meeting")
     )
-    attended = models.BooleanField()
-    marked_at = models.DateTimeField(auto_now=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="attendance",
+        verbose_name=_("user"),
+    )
+    attended = models.BooleanField(verbose_name=_("attended"))
+    marked_at = models.DateTimeField(verbose_name=_("marked at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("attendance record")
+        verbose_name_plural = _("attendance records")
         ordering = ["meeting", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "user"], name="meetings_attendance_unique"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} {'attended' if self.attended else 'absent'} {self.meeting}"
+        text = (
+            gettext("%(person)s attended %(meeting)s")
+            if self.attended
+            else gettext("%(person)s was absent from %(meeting)s")
+        )
+        return text % {"person": self.user, "meeting": self.meeting}
 
 
 def new_feed_token() -> str:
@@ -361,15 +442,20 @@ class CalendarFeed(models.Model):
         on_delete=models.CASCADE,
         primary_key=True,
         related_name="calendar_feed",
+        verbose_name=_("user"),
     )
-    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
-    rotated_at = models.DateTimeField(default=timezone.now)
+    token = models.CharField(
+        verbose_name=_("token"), max_length=64, unique=True, default=new_feed_token
+    )
+    rotated_at = models.DateTimeField(verbose_name=_("rotated at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
         ordering = ["user"]
 
     def __str__(self) -> str:
-        return f"Calendar feed of {self.user}"
+        return gettext("Calendar feed of %(person)s") % {"person": self.user}
 
     def get_absolute_url(self) -> str:
         return reverse("calendar:feed", kwargs={"token": self.token})

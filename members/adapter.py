@@ -1,11 +1,15 @@
-"""How allauth treats our people: the first sign-in leads to the profile, once."""
+"""How allauth treats our people: the first sign-in leads to the profile, once; their
+account emails come in their own language."""
 
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import translation
 
+from members.language import supported
+from members.models import User
 from members.services import profile_prompt_claim
 
 
@@ -30,6 +34,16 @@ class AccountAdapter(DefaultAccountAdapter):
         if user is not None and user.is_authenticated:
             profile_prompt_claim(user=user)
         return WELCOME_URL()
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's emails (confirm your address, reset your password…) in the language
+        of the account they are about when its owner chose one, else in this request's."""
+        user = context.get("user")
+        if not isinstance(user, User):
+            user = User.objects.filter(email__iexact=email).first()
+        language = supported(getattr(user, "language", "")) or translation.get_language()
+        with translation.override(language):
+            super().send_mail(template_prefix, email, context)
 
 
 def WELCOME_URL() -> str:  # noqa: N802 - reads as the constant it stands for

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from members.models import Profile, Topic, User
 
@@ -16,11 +17,11 @@ class ProfileInline(admin.StackedInline):
 
 
 class SuspendedFilter(admin.SimpleListFilter):
-    title = "suspended"
+    title = _("suspended")
     parameter_name = "suspended"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Suspended"), ("no", "Not suspended")]
+        return [("yes", _("Suspended")), ("no", _("Not suspended"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -49,20 +50,22 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ["date_joined", "last_login", "suspended_at", "suspended_reason"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Profile", {"fields": ["display_name", "time_zone"]}),
+        (_("Profile"), {"fields": ["display_name", "time_zone", "language"]}),
         (
-            "Suspension",
+            _("Suspension"),
             {
                 "fields": ["suspended_at", "suspended_reason"],
-                "description": "Use the 'Suspend' and 'Unsuspend' actions on the list: they "
-                "end the person's sessions and are logged.",
+                "description": _(
+                    "Use the 'Suspend' and 'Unsuspend' actions on the list: they "
+                    "end the person's sessions and are logged."
+                ),
             },
         ),
         (
-            "Permissions",
+            _("Permissions"),
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
         ),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (

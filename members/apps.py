@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MembersConfig(AppConfig):
     name = "members"
-    verbose_name = "Members"
+    verbose_name = _("Members")
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save

@@ -13,6 +13,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 AVATAR_MAX_BYTES = 2 * 1024 * 1024
@@ -31,7 +32,7 @@ def validate_avatar(file: object) -> None:
     size = getattr(file, "size", 0) or 0
     if size > AVATAR_MAX_BYTES:
         raise ValidationError(
-            "That picture is %(mb).1f MB; the limit is 2 MB.",
+            _("That picture is %(mb).1f MB; the limit is 2 MB."),
             code="avatar_too_large",
             params={"mb": size / 1024 / 1024},
         )
@@ -47,7 +48,7 @@ def clean_avatar_upload(upload: UploadedFile) -> ContentFile:
     upload.seek(0)
     if b"<svg" in head.lower() or (upload.name or "").lower().endswith((".svg", ".svgz")):
         raise ValidationError(
-            "SVG pictures are not accepted. Upload a JPEG, PNG, GIF or WebP photo.",
+            _("SVG pictures are not accepted. Upload a JPEG, PNG, GIF or WebP photo."),
             code="avatar_svg",
         )
     try:
@@ -57,17 +58,22 @@ def clean_avatar_upload(upload: UploadedFile) -> ContentFile:
             probe.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ValidationError(
-            "That file is not a picture we can read. Upload a JPEG, PNG, GIF or WebP photo.",
+            _("That file is not a picture we can read. Upload a JPEG, PNG, GIF or WebP photo."),
             code="avatar_unreadable",
         ) from None
     if kind not in ALLOWED_FORMATS:
+        if not kind:
+            raise ValidationError(
+                _("Pictures of this kind are not accepted. Upload a JPEG, PNG, GIF or WebP photo."),
+                code="avatar_format",
+            )
         raise ValidationError(
-            "%(kind)s pictures are not accepted. Upload a JPEG, PNG, GIF or WebP photo.",
+            _("%(kind)s pictures are not accepted. Upload a JPEG, PNG, GIF or WebP photo."),
             code="avatar_format",
-            params={"kind": kind or "These"},
+            params={"kind": kind},
         )
     if width * height > AVATAR_MAX_PIXELS:
-        raise ValidationError("That picture is too large in pixels.", code="avatar_pixels")
+        raise ValidationError(_("That picture is too large in pixels."), code="avatar_pixels")
     upload.seek(0)
     try:
         with Image.open(upload) as image:
@@ -84,7 +90,7 @@ def clean_avatar_upload(upload: UploadedFile) -> ContentFile:
             image.save(out, format="JPEG", quality=85)
     except (OSError, ValueError, Image.DecompressionBombError):
         raise ValidationError(
-            "That picture could not be read to the end. Try saving it again or another one.",
+            _("That picture could not be read to the end. Try saving it again or another one."),
             code="avatar_broken",
         ) from None
     return ContentFile(out.getvalue(), name="avatar.jpg")

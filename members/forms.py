@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from django import forms
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from members.avatars import clean_avatar_upload
+from members.language import active_language, language_choices, language_set
 from members.models import Experience, Industry, Profile, Topic, User
 from members.services import PROFILE_FIELDS, profile_update
 from members.timezones import zone_choices
@@ -14,21 +17,23 @@ class SignupExtraForm(forms.Form):
     """What allauth's sign-up form asks beyond email and password."""
 
     display_name = forms.CharField(
-        label="Your name",
+        label=_("Your name"),
         max_length=80,
-        help_text="How other members will see you.",
+        help_text=_("How other members will see you."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
 
     def clean_display_name(self) -> str:
         name = " ".join(self.cleaned_data["display_name"].split())
         if not name:
-            raise forms.ValidationError("Tell us the name other members should see.")
+            raise forms.ValidationError(_("Tell us the name other members should see."))
         return name
 
     def signup(self, request: HttpRequest, user: User) -> None:
         user.display_name = self.cleaned_data["display_name"]
-        user.save(update_fields=["display_name"])
+        # The language they signed up in: their emails start in it (members/language.py).
+        user.language = active_language()
+        user.save(update_fields=["display_name", "language"])
 
 
 class TopicChoiceField(forms.ModelMultipleChoiceField):
@@ -42,43 +47,50 @@ class ProfileForm(forms.ModelForm):
     """The profile a person fills in after their first sign-in, and edits later."""
 
     display_name = forms.CharField(
-        label="Your name",
+        label=_("Your name"),
         max_length=80,
-        help_text="How other members see you.",
-        error_messages={"required": "Tell us the name other members should see."},
+        help_text=_("How other members see you."),
+        error_messages={"required": _("Tell us the name other members should see.")},
     )
     time_zone = forms.ChoiceField(
-        label="Your time zone",
+        label=_("Your time zone"),
         choices=zone_choices,
-        help_text="Every time on PeerTables is also shown to you in this zone.",
+        help_text=_("Every time on PeerTables is also shown to you in this zone."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        help_text=_("Pages and emails are in this language."),
     )
     can_help_with = TopicChoiceField(
         queryset=Topic.objects.order_by("name"),
         required=False,
-        label="I can help with",
+        label=_("I can help with"),
     )
     looking_for = TopicChoiceField(
         queryset=Topic.objects.order_by("name"),
         required=False,
-        label="I am looking for help with",
+        label=_("I am looking for help with"),
     )
     avatar = forms.FileField(
-        label="Your picture",
+        label=_("Your picture"),
         required=False,
-        help_text="A JPEG, PNG, GIF or WebP photo up to 2 MB. Without one we show your initials.",
+        help_text=_(
+            "A JPEG, PNG, GIF or WebP photo up to 2 MB. Without one we show your initials."
+        ),
         widget=forms.ClearableFileInput(
             attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}
         ),
     )
-    remove_avatar = forms.BooleanField(label="Remove my picture", required=False)
+    remove_avatar = forms.BooleanField(label=_("Remove my picture"), required=False)
 
     class Meta:
         model = Profile
         fields = ["headline", "role", "industry", "experience", "city", "bio"]
-        labels = {"experience": "Years of experience", "bio": "A short bio"}
+        labels = {"experience": _("Years of experience"), "bio": _("A short bio")}
         help_texts = {
-            "city": "Where you would meet in person; leave empty if you only meet online.",
-            "bio": "A few sentences. Markdown works: **bold**, _italic_, links.",
+            "city": _("Where you would meet in person; leave empty if you only meet online."),
+            "bio": _("A few sentences. Markdown works: **bold**, _italic_, links."),
         }
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
 
@@ -88,16 +100,21 @@ class ProfileForm(forms.ModelForm):
         if not self.is_bound:
             self.initial.setdefault("display_name", user.display_name)
             self.initial.setdefault("time_zone", user.time_zone)
+            self.initial.setdefault("language", user.language)
             if self.instance.pk:
                 self.initial.setdefault("can_help_with", list(self.instance.can_help_with.all()))
                 self.initial.setdefault("looking_for", list(self.instance.looking_for.all()))
-        self.fields["industry"].choices = [("", "Choose one (optional)"), *Industry.choices]
-        self.fields["experience"].choices = [("", "Choose one (optional)"), *Experience.choices]
+        self.fields["language"].choices = [
+            ("", _("The language of my browser")),
+            *language_choices(),
+        ]
+        self.fields["industry"].choices = [("", _("Choose one (optional)")), *Industry.choices]
+        self.fields["experience"].choices = [("", _("Choose one (optional)")), *Experience.choices]
 
     def clean_display_name(self) -> str:
         name = " ".join(self.cleaned_data["display_name"].split())
         if not name:
-            raise forms.ValidationError("Tell us the name other members should see.")
+            raise forms.ValidationError(_("Tell us the name other members should see."))
         return name
 
     def clean_city(self) -> str:
@@ -109,8 +126,10 @@ class ProfileForm(forms.ModelForm):
             return None
         return clean_avatar_upload(upload)
 
+    @transaction.atomic
     def save_profile(self) -> Profile:
         data = self.cleaned_data
+        language_set(user=self.user, language=data["language"])
         return profile_update(
             user=self.user,
             display_name=data["display_name"],
@@ -127,7 +146,7 @@ class AccountDeleteForm(forms.Form):
     """Deleting an account cannot be undone, so the person types their address to confirm."""
 
     email = forms.CharField(
-        label="Type your email address to confirm",
+        label=_("Type your email address to confirm"),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
@@ -139,6 +158,6 @@ class AccountDeleteForm(forms.Form):
         typed = self.cleaned_data["email"].strip().lower()
         if typed != self.user.email.lower():
             raise forms.ValidationError(
-                "That is not the address you sign in with; nothing was deleted."
+                _("That is not the address you sign in with; nothing was deleted.")
             )
         return typed

@@ -1,4 +1,4 @@
-"""Request middleware of the members app: staff two-factor, and each person's own time zone."""
+"""Request middleware of the members app: staff two-factor, each person's own zone and language."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from members.language import supported
 
 
 class StaffMFARequiredMiddleware:
@@ -36,7 +39,7 @@ class StaffMFARequiredMiddleware:
         ):
             messages.warning(
                 request,
-                "Staff need two-factor sign-in. Set up an authenticator app to reach the admin.",
+                _("Staff need two-factor sign-in. Set up an authenticator app to reach the admin."),
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
@@ -61,4 +64,25 @@ class UserTimeZoneMiddleware:
                 timezone.deactivate()
         else:
             timezone.deactivate()
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """Read every page in the signed-in person's own language (members.User.language).
+
+    Django's LocaleMiddleware (before this one) has already chosen the
+    switcher's cookie or the browser's Accept-Language; a member who picked a
+    language gets theirs instead, on every device. Blank keeps the browser's.
+    The response's Content-Language is set from it on the way out.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        language = supported(getattr(user, "language", "")) if user.is_authenticated else ""
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from members.avatars import avatar_upload_to, validate_avatar
 from members.timezones import validate_time_zone
@@ -36,25 +39,39 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person with an account. They sign in with their email address."""
 
-    email = models.EmailField("email address", max_length=254, unique=True)
+    email = models.EmailField(_("email address"), max_length=254, unique=True)
     display_name = models.CharField(
+        verbose_name=_("display name"),
         max_length=80,
-        help_text="How other members see you, e.g. 'Ana Ruiz'.",
+        help_text=_("How other members see you, e.g. 'Ana Ruiz'."),
     )
     time_zone = models.CharField(
+        verbose_name=_("time zone"),
         max_length=64,
         default="UTC",
         validators=[validate_time_zone],
-        help_text="Every time is also shown to you in this zone.",
+        help_text=_("Every time is also shown to you in this zone."),
     )
-    is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(default=False)
-    date_joined = models.DateTimeField(default=timezone.now)
+    # Pages and every email to this person; blank: the browser's language (members/language.py).
+    language = models.CharField(
+        verbose_name=_("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Pages and emails are in this language; leave empty to follow your browser."),
+    )
+    is_active = models.BooleanField(verbose_name=_("active"), default=True)
+    is_staff = models.BooleanField(verbose_name=_("staff status"), default=False)
+    date_joined = models.DateTimeField(verbose_name=_("date joined"), default=timezone.now)
     # Suspension is is_active=False (Django and allauth then refuse the
     # sign-in and drop open sessions) plus these two, so the admin can tell a
     # suspended person from any other inactive account and say why.
-    suspended_at = models.DateTimeField(null=True, blank=True, editable=False)
-    suspended_reason = models.TextField(blank=True, editable=False)
+    suspended_at = models.DateTimeField(
+        verbose_name=_("suspended at"), null=True, blank=True, editable=False
+    )
+    suspended_reason = models.TextField(
+        verbose_name=_("reason for suspension"), blank=True, editable=False
+    )
 
     objects = UserManager()
 
@@ -63,10 +80,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS: list[str] = []
 
     class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
         ordering = ["display_name", "email"]
         constraints = [
             # Two accounts must never share an address, whatever its case.
             models.UniqueConstraint(Lower("email"), name="members_user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=Q(language="")
+                | Q(language__in=[code for code, _name in settings.LANGUAGES]),
+                name="members_user_language_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -115,32 +139,32 @@ def user_display(user: User) -> str:
 class Industry(models.TextChoices):
     """Broad fields, so a circle can tell who would add variety to its table."""
 
-    TECHNOLOGY = "technology", "Technology"
-    DESIGN = "design", "Design"
-    FINANCE = "finance", "Finance"
-    HEALTHCARE = "healthcare", "Healthcare"
-    EDUCATION = "education", "Education"
-    MANUFACTURING = "manufacturing", "Manufacturing"
-    RETAIL = "retail", "Retail and consumer"
-    MEDIA = "media", "Media and marketing"
-    CONSULTING = "consulting", "Consulting and services"
-    LEGAL = "legal", "Legal"
-    PUBLIC = "public", "Government and public sector"
-    NONPROFIT = "nonprofit", "Nonprofit"
-    HOSPITALITY = "hospitality", "Hospitality and food"
-    ENERGY = "energy", "Energy and environment"
-    REAL_ESTATE = "real_estate", "Real estate and construction"
-    OTHER = "other", "Something else"
+    TECHNOLOGY = "technology", _("Technology")
+    DESIGN = "design", _("Design")
+    FINANCE = "finance", _("Finance")
+    HEALTHCARE = "healthcare", _("Healthcare")
+    EDUCATION = "education", _("Education")
+    MANUFACTURING = "manufacturing", _("Manufacturing")
+    RETAIL = "retail", _("Retail and consumer")
+    MEDIA = "media", _("Media and marketing")
+    CONSULTING = "consulting", _("Consulting and services")
+    LEGAL = "legal", _("Legal")
+    PUBLIC = "public", _("Government and public sector")
+    NONPROFIT = "nonprofit", _("Nonprofit")
+    HOSPITALITY = "hospitality", _("Hospitality and food")
+    ENERGY = "energy", _("Energy and environment")
+    REAL_ESTATE = "real_estate", _("Real estate and construction")
+    OTHER = "other", _("Something else")
 
 
 class Experience(models.TextChoices):
     """Years of working experience, in bands: peers compare notes, not CVs."""
 
-    UNDER_3 = "0-2", "Under 3 years"
-    FROM_3 = "3-5", "3 to 5 years"
-    FROM_6 = "6-10", "6 to 10 years"
-    FROM_11 = "11-20", "11 to 20 years"
-    OVER_20 = "20+", "More than 20 years"
+    UNDER_3 = "0-2", _("Under 3 years")
+    FROM_3 = "3-5", _("3 to 5 years")
+    FROM_6 = "6-10", _("6 to 10 years")
+    FROM_11 = "11-20", _("11 to 20 years")
+    OVER_20 = "20+", _("More than 20 years")
 
 
 class Topic(models.Model):
@@ -152,10 +176,12 @@ class Topic(models.Model):
     it was made under when circles owned it.
     """
 
-    name = models.CharField(max_length=60, unique=True)
-    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(verbose_name=_("name"), max_length=60, unique=True)
+    slug = models.SlugField(verbose_name=_("slug"), max_length=60, unique=True)
 
     class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
         ordering = ["name"]
         db_table = "circles_topic"
 
@@ -181,31 +207,59 @@ class Profile(models.Model):
     """
 
     user = models.OneToOneField(
-        User, on_delete=models.CASCADE, primary_key=True, related_name="profile"
+        User,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="profile",
+        verbose_name=_("user"),
     )
     headline = models.CharField(
+        verbose_name=_("headline"),
         max_length=HEADLINE_MAX,
         blank=True,
-        help_text="One line, e.g. 'Product lead helping small teams ship'.",
+        help_text=_("One line, e.g. 'Product lead helping small teams ship'."),
     )
-    industry = models.CharField(max_length=20, choices=Industry.choices, blank=True)
-    role = models.CharField(max_length=80, blank=True, help_text="e.g. 'Head of design'.")
+    industry = models.CharField(
+        verbose_name=_("industry"), max_length=20, choices=Industry.choices, blank=True
+    )
+    role = models.CharField(
+        verbose_name=_("role"), max_length=80, blank=True, help_text=_("e.g. 'Head of design'.")
+    )
     experience = models.CharField(
-        "experience", max_length=5, choices=Experience.choices, blank=True
+        _("experience"), max_length=5, choices=Experience.choices, blank=True
     )
-    can_help_with = models.ManyToManyField(Topic, blank=True, related_name="helper_profiles")
-    looking_for = models.ManyToManyField(Topic, blank=True, related_name="seeker_profiles")
-    city = models.CharField(max_length=80, blank=True)
-    bio = models.TextField(max_length=BIO_MAX, blank=True, help_text="Markdown.")
-    avatar = models.ImageField(upload_to=avatar_upload_to, blank=True, validators=[validate_avatar])
+    can_help_with = models.ManyToManyField(
+        Topic,
+        blank=True,
+        related_name="helper_profiles",
+        verbose_name=_("can help with"),
+    )
+    looking_for = models.ManyToManyField(
+        Topic,
+        blank=True,
+        related_name="seeker_profiles",
+        verbose_name=_("looking for"),
+    )
+    city = models.CharField(verbose_name=_("city"), max_length=80, blank=True)
+    bio = models.TextField(
+        verbose_name=_("bio"), max_length=BIO_MAX, blank=True, help_text=_("Markdown.")
+    )
+    avatar = models.ImageField(
+        verbose_name=_("avatar"),
+        upload_to=avatar_upload_to,
+        blank=True,
+        validators=[validate_avatar],
+    )
     # Set when the first sign-in sent the person to fill this in, so it happens once.
-    prompted_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    prompted_at = models.DateTimeField(verbose_name=_("prompted at"), null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     objects = ProfileQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
         ordering = ["user"]
         constraints = [
             models.CheckConstraint(
@@ -223,7 +277,7 @@ class Profile(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Profile of {self.user}"
+        return gettext("Profile of %(person)s") % {"person": self.user}
 
     def get_absolute_url(self) -> str:
         return reverse("members:profile", kwargs={"user_id": self.user_id})

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -55,9 +56,9 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         form = ProfileForm(request.POST, request.FILES, instance=instance, user=request.user)
         if form.is_valid():
             form.save_profile()
-            messages.success(request, "Your profile is saved.")
+            messages.success(request, _("Your profile is saved."))
             return HttpResponseRedirect(_safe_next(request, reverse("members:me")))
-        messages.error(request, "Please fix the marked fields; nothing was saved yet.")
+        messages.error(request, _("Please fix the marked fields; nothing was saved yet."))
     else:
         form = ProfileForm(instance=instance, user=request.user)
     return render(
@@ -80,7 +81,7 @@ def profile_skip(request: HttpRequest) -> HttpResponse:
     Profile.objects.filter(user=request.user, prompted_at__isnull=True).update(
         prompted_at=timezone.now()
     )
-    messages.info(request, "You can fill in your profile any time from your name in the header.")
+    messages.info(request, _("You can fill in your profile any time from your name in the header."))
     return HttpResponseRedirect(_safe_next(request, reverse("circles:directory")))
 
 
@@ -100,8 +101,10 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
             logout(request)
             messages.success(
                 request,
-                "Your account and profile are deleted. Posts you wrote now show as by "
-                "a former member.",
+                _(
+                    "Your account and profile are deleted. Posts you wrote now show as by "
+                    "a former member."
+                ),
             )
             return redirect("home")
     return render(request, "members/account_delete.html", {"form": form, "blocking": blocking})

@@ -6,6 +6,7 @@ import zoneinfo
 from functools import cache
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 
 @cache
@@ -21,7 +22,10 @@ def zone_choices() -> list[tuple[str, str]]:
 def validate_time_zone(value: str) -> None:
     if value not in zone_names():
         raise ValidationError(
-            "%(value)s is not a time zone we know. Pick one like America/Chicago or Europe/Berlin.",
+            _(
+                "%(value)s is not a time zone we know. Pick one like America/Chicago or "
+                "Europe/Berlin."
+            ),
             code="invalid_time_zone",
             params={"value": value},
         )

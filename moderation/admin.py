@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from moderation import services
 from moderation.admin_tools import action_with_reason
@@ -20,11 +21,11 @@ from moderation.models import Flag, ModerationAction
 
 
 class OpenFilter(admin.SimpleListFilter):
-    title = "status"
+    title = _("status")
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return [("open", "Open"), ("resolved", "Resolved")]
+        return [("open", _("Open")), ("resolved", _("Resolved"))]
 
     def queryset(self, request, queryset):
         if self.value() == "open":
@@ -98,43 +99,47 @@ class FlagAdmin(admin.ModelAdmin):
     actions = [
         action_with_reason(
             name="resolve_flags",
-            description="Resolve the selected flags",
-            done="Resolved",
+            description=_("Resolve the selected flags"),
+            done=_("Resolved"),
             perform=_resolve,
         ),
         action_with_reason(
             name="hide_flagged_items",
-            description="Hide the flagged posts or replies",
-            done="Hidden",
+            description=_("Hide the flagged posts or replies"),
+            done=_("Hidden"),
             perform=_hide_item,
         ),
         action_with_reason(
             name="restore_flagged_items",
-            description="Restore the flagged posts or replies",
-            done="Restored",
+            description=_("Restore the flagged posts or replies"),
+            done=_("Restored"),
             perform=_restore_item,
         ),
     ]
 
-    @admin.display(description="item")
+    @admin.display(description=_("item"))
     def item_link(self, flag: Flag) -> str:
         item = flag.item
-        label = f"Post: {item.title}" if flag.post_id else f"Reply {item.pk}"
+        label = (
+            _("Post: %(title)s") % {"title": item.title}
+            if flag.post_id
+            else _("Reply %(id)s") % {"id": item.pk}
+        )
         admin_url = reverse(
             f"admin:conversations_{'post' if flag.post_id else 'reply'}_change", args=[item.pk]
         )
         return format_html('<a href="{}">{}</a>', admin_url, label[:80])
 
-    @admin.display(description="author")
+    @admin.display(description=_("author"))
     def item_author(self, flag: Flag) -> str:
         author = flag.item.author
-        return author.email if author else "a former member"
+        return author.email if author else _("a former member")
 
-    @admin.display(description="hidden", boolean=True)
+    @admin.display(description=_("hidden"), boolean=True)
     def item_hidden(self, flag: Flag) -> bool:
         return flag.item.hidden_at is not None
 
-    @admin.display(description="open", boolean=True)
+    @admin.display(description=_("open"), boolean=True)
     def is_open(self, flag: Flag) -> bool:
         return flag.resolved_at is None
 

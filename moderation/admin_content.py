@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from circles.admin import CircleAdmin as BaseCircleAdmin
 from circles.models import Circle
@@ -56,11 +57,11 @@ def _restore(item, request: HttpRequest, reason: str) -> bool:
 
 
 class HiddenFilter(admin.SimpleListFilter):
-    title = "hidden by moderation"
+    title = _("hidden by moderation")
     parameter_name = "hidden"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Hidden"), ("no", "Shown")]
+        return [("yes", _("Hidden")), ("no", _("Shown"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -86,12 +87,15 @@ class PostAdmin(BasePostAdmin):
     inlines = [*BasePostAdmin.inlines, PostFlagInline, ModerationActionInline]
     actions = [
         action_with_reason(
-            name="hide_posts", description="Hide the selected posts", done="Hidden", perform=_hide
+            name="hide_posts",
+            description=_("Hide the selected posts"),
+            done=_("Hidden"),
+            perform=_hide,
         ),
         action_with_reason(
             name="restore_posts",
-            description="Restore the selected posts",
-            done="Restored",
+            description=_("Restore the selected posts"),
+            done=_("Restored"),
             perform=_restore,
         ),
     ]
@@ -106,14 +110,14 @@ class ReplyAdmin(BaseReplyAdmin):
     actions = [
         action_with_reason(
             name="hide_replies",
-            description="Hide the selected replies",
-            done="Hidden",
+            description=_("Hide the selected replies"),
+            done=_("Hidden"),
             perform=_hide,
         ),
         action_with_reason(
             name="restore_replies",
-            description="Restore the selected replies",
-            done="Restored",
+            description=_("Restore the selected replies"),
+            done=_("Restored"),
             perform=_restore,
         ),
     ]
@@ -135,14 +139,14 @@ class CircleAdmin(BaseCircleAdmin):
     actions = [
         action_with_reason(
             name="archive_circles",
-            description="Archive the selected circles (nothing is deleted)",
-            done="Archived",
+            description=_("Archive the selected circles (nothing is deleted)"),
+            done=_("Archived"),
             perform=_archive,
         ),
         action_with_reason(
             name="unarchive_circles",
-            description="Restore the selected archived circles",
-            done="Restored",
+            description=_("Restore the selected archived circles"),
+            done=_("Restored"),
             perform=_unarchive,
         ),
     ]

@@ -10,6 +10,8 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from moderation.forms import ReasonForm
 from moderation.models import ModerationAction
@@ -36,7 +38,8 @@ def action_with_reason(
                 )
                 modeladmin.message_user(
                     request,
-                    f"{done}: {changed} of {queryset.count()} selected.",
+                    gettext("%(done)s: %(changed)s of %(selected)s selected.")
+                    % {"done": done, "changed": changed, "selected": queryset.count()},
                     messages.SUCCESS if changed else messages.WARNING,
                 )
                 return None
@@ -73,8 +76,8 @@ class ModerationActionInline(GenericTabularInline):
     can_delete = False
     fields = ["created_at", "actor", "kind", "reason", "as_staff"]
     readonly_fields = fields
-    verbose_name = "moderation action"
-    verbose_name_plural = "moderation log"
+    verbose_name = _("moderation action")
+    verbose_name_plural = _("moderation log")
     ordering = ["-created_at"]
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:

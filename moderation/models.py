@@ -12,13 +12,15 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class Reason(models.TextChoices):
-    SPAM = "spam", "Spam"
-    SELLING = "selling", "Selling or self-promotion"
-    DISRESPECT = "disrespect", "Disrespectful"
-    OTHER = "other", "Something else"
+    SPAM = "spam", _("Spam")
+    SELLING = "selling", _("Selling or self-promotion")
+    DISRESPECT = "disrespect", _("Disrespectful")
+    OTHER = "other", _("Something else")
 
 
 NOTE_MAX = 1_000
@@ -41,9 +43,16 @@ class FlagQuerySet(models.QuerySet["Flag"]):
 class Flag(models.Model):
     """A member's report of one post or reply to the circle's hosts and the site staff."""
 
-    circle = models.ForeignKey("circles.Circle", on_delete=models.CASCADE, related_name="flags")
+    circle = models.ForeignKey(
+        "circles.Circle", on_delete=models.CASCADE, related_name="flags", verbose_name=_("circle")
+    )
     post = models.ForeignKey(
-        "conversations.Post", on_delete=models.CASCADE, null=True, blank=True, related_name="flags"
+        "conversations.Post",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="flags",
+        verbose_name=_("post"),
     )
     reply = models.ForeignKey(
         "conversations.Reply",
@@ -51,6 +60,7 @@ class Flag(models.Model):
         null=True,
         blank=True,
         related_name="flags",
+        verbose_name=_("reply"),
     )
     # Kept (as "a former member") when the flagger deletes their account.
     flagged_by = models.ForeignKey(
@@ -59,23 +69,27 @@ class Flag(models.Model):
         null=True,
         blank=True,
         related_name="flags_filed",
+        verbose_name=_("flagged by"),
     )
-    reason = models.CharField(max_length=12, choices=Reason.choices)
-    note = models.TextField(max_length=NOTE_MAX, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(verbose_name=_("reason"), max_length=12, choices=Reason.choices)
+    note = models.TextField(verbose_name=_("note"), max_length=NOTE_MAX, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(verbose_name=_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="flags_resolved",
+        verbose_name=_("resolved by"),
     )
-    resolution_note = models.TextField(blank=True)
+    resolution_note = models.TextField(verbose_name=_("resolution note"), blank=True)
 
     objects = FlagQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
         ordering = ["-created_at", "-pk"]
         constraints = [
             # A flag is about exactly one thing: a post or a reply.
@@ -115,8 +129,15 @@ class Flag(models.Model):
         ]
 
     def __str__(self) -> str:
-        what = f"post {self.post_id}" if self.post_id else f"reply {self.reply_id}"
-        return f"{self.get_reason_display()} flag on {what}"
+        text = (
+            gettext("%(reason)s flag on post %(id)s")
+            if self.post_id
+            else gettext("%(reason)s flag on reply %(id)s")
+        )
+        return text % {
+            "reason": self.get_reason_display(),
+            "id": self.post_id or self.reply_id,
+        }
 
     @property
     def item(self):
@@ -128,13 +149,13 @@ class Flag(models.Model):
 
 
 class ActionKind(models.TextChoices):
-    HIDE = "hide", "Hid"
-    RESTORE = "restore", "Restored"
-    RESOLVE = "resolve", "Resolved flags"
-    SUSPEND = "suspend", "Suspended"
-    UNSUSPEND = "unsuspend", "Unsuspended"
-    ARCHIVE = "archive", "Archived circle"
-    UNARCHIVE = "unarchive", "Restored circle"
+    HIDE = "hide", _("Hid")
+    RESTORE = "restore", _("Restored")
+    RESOLVE = "resolve", _("Resolved flags")
+    SUSPEND = "suspend", _("Suspended")
+    UNSUSPEND = "unsuspend", _("Unsuspended")
+    ARCHIVE = "archive", _("Archived circle")
+    UNARCHIVE = "unarchive", _("Restored circle")
 
 
 class ModerationActionQuerySet(models.QuerySet["ModerationAction"]):
@@ -156,29 +177,37 @@ class ModerationAction(models.Model):
         null=True,
         blank=True,
         related_name="moderation_actions",
+        verbose_name=_("actor"),
     )
-    kind = models.CharField(max_length=12, choices=ActionKind.choices)
-    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    target_id = models.PositiveBigIntegerField()
+    kind = models.CharField(verbose_name=_("kind"), max_length=12, choices=ActionKind.choices)
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, verbose_name=_("target type")
+    )
+    target_id = models.PositiveBigIntegerField(verbose_name=_("target id"))
     target = GenericForeignKey("target_type", "target_id")
     # What the target was at the time (it may be renamed or deleted later).
-    target_label = models.CharField(max_length=200)
+    target_label = models.CharField(verbose_name=_("target label"), max_length=200)
     circle = models.ForeignKey(
         "circles.Circle",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="moderation_actions",
+        verbose_name=_("circle"),
     )
-    reason = models.TextField(blank=True)
+    reason = models.TextField(verbose_name=_("reason"), blank=True)
     as_staff = models.BooleanField(
-        default=False, help_text="Done in the staff admin rather than by a circle's host."
+        verbose_name=_("as staff"),
+        default=False,
+        help_text=_("Done in the staff admin rather than by a circle's host."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     objects = ModerationActionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("moderation action")
+        verbose_name_plural = _("moderation actions")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -191,5 +220,5 @@ class ModerationAction(models.Model):
         ]
 
     def __str__(self) -> str:
-        who = self.actor.name if self.actor_id and self.actor else "Someone"
+        who = self.actor.name if self.actor_id and self.actor else gettext("Someone")
         return f"{who} · {self.get_kind_display()} · {self.target_label}"

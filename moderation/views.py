@@ -13,6 +13,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from circles.models import HOST_ROLES, Membership, Status
@@ -79,7 +81,8 @@ def flag(request: HttpRequest, slug: str, kind: str, item_id: int) -> HttpRespon
             messages.error(request, str(error))
         else:
             messages.success(
-                request, "Thank you. The hosts of this circle and the site staff will look at it."
+                request,
+                _("Thank you. The hosts of this circle and the site staff will look at it."),
             )
         return redirect(_item_url(item))
     return render(
@@ -151,8 +154,16 @@ def hide(request: HttpRequest, slug: str, kind: str, item_id: int) -> HttpRespon
         changed = services.item_hide(
             item=item, by=request.user, reason=reason, as_staff=not _hosts(request, slug)
         )
+        if kind == "post":
+            return (
+                _("The post is hidden from members.")
+                if changed
+                else _("The post was hidden already.")
+            )
         return (
-            f"The {kind} is hidden from members." if changed else f"The {kind} was hidden already."
+            _("The reply is hidden from members.")
+            if changed
+            else _("The reply was hidden already.")
         )
 
     return _moderate(request, slug, kind, item_id, do)
@@ -167,7 +178,9 @@ def restore(request: HttpRequest, slug: str, kind: str, item_id: int) -> HttpRes
         changed = services.item_restore(
             item=item, by=request.user, reason=reason, as_staff=not _hosts(request, slug)
         )
-        return f"The {kind} is shown again." if changed else f"The {kind} was not hidden."
+        if kind == "post":
+            return _("The post is shown again.") if changed else _("The post was not hidden.")
+        return _("The reply is shown again.") if changed else _("The reply was not hidden.")
 
     return _moderate(request, slug, kind, item_id, do)
 
@@ -182,7 +195,11 @@ def resolve(request: HttpRequest, slug: str, kind: str, item_id: int) -> HttpRes
         count = services.flags_resolve(
             flags=flags, by=request.user, note=reason, as_staff=not _hosts(request, slug)
         )
-        return f"{count} flag{'s' if count != 1 else ''} resolved." if count else "No open flags."
+        if not count:
+            return _("No open flags.")
+        return ngettext("%(count)d flag resolved.", "%(count)d flags resolved.", count) % {
+            "count": count
+        }
 
     return _moderate(request, slug, kind, item_id, do)
 

@@ -5,22 +5,24 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from notifications import services
 from notifications.models import Delivery, DeliveryState, Notification, NotificationPreferences
 
 
 class DueFilter(admin.SimpleListFilter):
-    title = "progress"
+    title = _("progress")
     parameter_name = "progress"
 
     def lookups(self, request, model_admin):
         return [
-            ("due", "Due now"),
-            ("waiting", "Waiting to retry"),
-            ("stuck", "Sending, lease expired (worker lost)"),
-            ("sent", "Sent"),
-            ("failed", "Failed"),
+            ("due", _("Due now")),
+            ("waiting", _("Waiting to retry")),
+            ("stuck", _("Sending, lease expired (worker lost)")),
+            ("sent", _("Sent")),
+            ("failed", _("Failed")),
         ]
 
     def queryset(self, request, queryset):
@@ -82,13 +84,20 @@ class DeliveryAdmin(admin.ModelAdmin):
         # Rows are created by the sweeps only; a hand-made row could break "exactly once".
         return False
 
-    @admin.action(description="Retry the selected failed deliveries")
+    @admin.action(description=_("Retry the selected failed deliveries"))
     def retry_failed(self, request, queryset):
         retried = sum(
             services.delivery_retry(delivery=delivery)
             for delivery in queryset.filter(state=DeliveryState.FAILED)
         )
-        self.message_user(request, f"{retried} put back in the queue.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d put back in the queue.", "%(count)d put back in the queue.", retried
+            )
+            % {"count": retried},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(NotificationPreferences)

@@ -3,7 +3,9 @@
 Messages are built here and sent by notifications.services, which owns the
 delivery ledger. Every link is absolute (settings.SITE_URL). A post marked
 "in the room" is never quoted in a digest: it is named only as "an ask in
-<circle>" with a link.
+<circle>" with a link. Each is written in its recipient's language
+(members.language.in_language_of): the reminder's frames, subject and
+calendar file are made once per meeting and language.
 """
 
 from __future__ import annotations
@@ -23,12 +25,15 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils.html import escape
 from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from circles.models import Circle
 from conversations.models import Kind, Post, PostStatus
 from meetings import timefmt
 from meetings.ics import calendar_for
 from meetings.models import Answer, Meeting, Rsvp, TopicStatus
+from members.language import in_language_of, language_of
 from notifications.models import ActivityEmail, Notification, Preference
 from notifications.tokens import rsvp_token, unsubscribe_token
 
@@ -81,13 +86,13 @@ def rsvp_url(meeting: Meeting, user: User, answer: str) -> str:
 def answer_text(rsvp: Rsvp | None) -> str:
     """The member's current answer, in words."""
     if rsvp is None:
-        return "You have not answered yet."
+        return _("You have not answered yet.")
     if rsvp.waitlisted:
-        return "Going, on the waitlist (you get a seat when one opens)."
+        return _("Going, on the waitlist (you get a seat when one opens).")
     return {
-        Answer.GOING: "Going.",
-        Answer.MAYBE: "Maybe.",
-        Answer.NOT_GOING: "Not going.",
+        Answer.GOING: _("Going."),
+        Answer.MAYBE: _("Maybe."),
+        Answer.NOT_GOING: _("Not going."),
     }[rsvp.answer]
 
 
@@ -139,10 +144,12 @@ class MeetingBrief:
     going: list[str]
     going_count: int
     topics: list[tuple[str, int]]
-    ics: bytes
-    subject: str = ""
-    # The rendered templates with markers, by "does this reader get a second clock line".
-    frames: dict[bool, ReminderFrames] = field(default_factory=dict, compare=False)
+    # What is written in words, made on first use in each language: the subject and the
+    # calendar file by language; the rendered templates with markers by language and
+    # "does this reader get a second clock line".
+    subjects: dict[str, str] = field(default_factory=dict, compare=False)
+    calendars: dict[str, bytes] = field(default_factory=dict, compare=False)
+    frames: dict[tuple[str, bool], ReminderFrames] = field(default_factory=dict, compare=False)
 
 
 def meeting_brief(meeting: Meeting) -> MeetingBrief:
@@ -158,17 +165,15 @@ def meeting_brief(meeting: Meeting) -> MeetingBrief:
         going=going[:GOING_NAMES],
         going_count=len(going),
         topics=[(topic.title, topic.vote_count) for topic in topics],
-        ics=calendar_for([meeting], name=meeting.circle.name),
-        subject=reminder_subject(meeting),
     )
 
 
 def reminder_subject(meeting: Meeting) -> str:
-    local = meeting.local_starts_at
-    return (
-        f"{meeting.circle.name}: reminder for {local:%A} {local.day} {local:%B}, "
-        f"{local:%H:%M} {local:%Z}"
-    )
+    """'Tuesday Breakfast Thinkers: reminder for Tuesday 24 November, 06:30 CST'."""
+    return _("%(circle)s: reminder for %(when)s") % {
+        "circle": meeting.circle.name,
+        "when": timefmt.day_and_time(meeting.local_starts_at),
+    }
 
 
 def reminder_context(*, meeting: Meeting, brief: MeetingBrief, personal: dict) -> dict:
@@ -289,17 +294,23 @@ class _BoundedEmail(EmailMultiAlternatives):
 def reminder_message(
     *, meeting: Meeting, user: User, rsvp: Rsvp | None, brief: MeetingBrief
 ) -> EmailMultiAlternatives:
-    """One member's reminder: the meeting's frames filled in, the .ics, one-click unsubscribe."""
-    personal = reminder_personal(meeting=meeting, user=user, rsvp=rsvp)
-    has_your_when = bool(personal["your_when"])
-    if has_your_when not in brief.frames:
-        brief.frames[has_your_when] = ReminderFrames(
-            meeting=meeting, brief=brief, has_your_when=has_your_when
-        )
-    text, html = brief.frames[has_your_when].fill(personal)
+    """One member's reminder, in their language: the meeting's frames filled in, the .ics,
+    one-click unsubscribe."""
+    language = language_of(user)
+    with in_language_of(user):
+        personal = reminder_personal(meeting=meeting, user=user, rsvp=rsvp)
+        frame = (language, bool(personal["your_when"]))
+        if frame not in brief.frames:
+            brief.frames[frame] = ReminderFrames(
+                meeting=meeting, brief=brief, has_your_when=frame[1]
+            )
+        if language not in brief.subjects:
+            brief.subjects[language] = reminder_subject(meeting)
+            brief.calendars[language] = calendar_for([meeting], name=meeting.circle.name)
+    text, html = brief.frames[frame].fill(personal)
     host = urlsplit(settings.SITE_URL).hostname or "peertables"
     message = _BoundedEmail(
-        subject=brief.subject or reminder_subject(meeting),
+        subject=brief.subjects[language],
         body=text,
         to=[user.email],
         headers={
@@ -312,7 +323,9 @@ def reminder_message(
     )
     message.attach_alternative(html, "text/html")
     message.attach(
-        f"{meeting.circle.slug}-{meeting.local_date:%Y-%m-%d}.ics", brief.ics, "text/calendar"
+        f"{meeting.circle.slug}-{meeting.local_date:%Y-%m-%d}.ics",
+        brief.calendars[language],
+        "text/calendar",
     )
     return message
 
@@ -328,6 +341,7 @@ class DigestPost:
     author: str
     url: str
     confidential: bool
+    kind_value: str = ""  # Kind's value ("ask"): the words around it differ by kind
 
 
 @dataclass(frozen=True)
@@ -367,8 +381,13 @@ def digest_content(*, user: User, now: dt.datetime) -> DigestContent:
     """Open asks and gives from the last week in the member's circles (not their own),
     and their meetings in the week ahead; for a person who left activity emails to
     the digest, what is still unread under their bell from the last week.
-    Five queries whatever the size.
+    Five queries whatever the size. Its words (kinds, times, answers) in their language.
     """
+    with in_language_of(user):
+        return _digest_content(user=user, now=now)
+
+
+def _digest_content(*, user: User, now: dt.datetime) -> DigestContent:
     notices, unread_more = _digest_notices(user=user, now=now)
     circles = list(Circle.objects.active().member_of(user).order_by("name"))
     if not circles:
@@ -406,6 +425,7 @@ def digest_content(*, user: User, now: dt.datetime) -> DigestContent:
                 author="" if post.in_the_room else (post.author.name if post.author else ""),
                 url=absolute(post.get_absolute_url()),
                 confidential=post.in_the_room,
+                kind_value=post.kind,
             )
             for post in posts
         ],
@@ -451,13 +471,20 @@ def _digest_notices(*, user: User, now: dt.datetime) -> tuple[list[DigestNotice]
 def digest_subject(content: DigestContent) -> str:
     names = [circle.name for circle in content.circles]
     if not names:
-        return "PeerTables: your week"
+        return _("%(site)s: your week") % {"site": settings.SITE_NAME}
     if len(names) > 2:
-        return f"{names[0]}, {names[1]} and {len(names) - 2} more: your week"
-    return f"{' and '.join(names)}: your week"
+        return ngettext(
+            "%(first)s, %(second)s and %(more)d more: your week",
+            "%(first)s, %(second)s and %(more)d more: your week",
+            len(names) - 2,
+        ) % {"first": names[0], "second": names[1], "more": len(names) - 2}
+    if len(names) == 2:
+        return _("%(first)s and %(second)s: your week") % {"first": names[0], "second": names[1]}
+    return _("%(circle)s: your week") % {"circle": names[0]}
 
 
 def digest_message(*, user: User, content: DigestContent) -> EmailMultiAlternatives:
+    """The digest in the member's language."""
     context = {
         "person": user,
         "content": content,
@@ -465,10 +492,11 @@ def digest_message(*, user: User, content: DigestContent) -> EmailMultiAlternati
         "unsubscribe_url": unsubscribe_url(user, Preference.DIGEST),
         "notifications_url": absolute(reverse("notifications:list")),
     }
-    return _message(
-        to=user.email,
-        subject=digest_subject(content),
-        template="digest",
-        context=context,
-        headers=unsubscribe_headers(user, Preference.DIGEST, "digest"),
-    )
+    with in_language_of(user):
+        return _message(
+            to=user.email,
+            subject=digest_subject(content),
+            template="digest",
+            context=context,
+            headers=unsubscribe_headers(user, Preference.DIGEST, "digest"),
+        )

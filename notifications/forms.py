@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from notifications.models import ActivityEmail, NotificationPreferences
 
@@ -9,11 +10,11 @@ class PreferencesForm(forms.ModelForm):
     """The switches on /settings/notifications/, and when activity emails go out."""
 
     activity_email = forms.ChoiceField(
-        label="Emails about replies, thanks and the rest of the bell",
+        label=_("Emails about replies, thanks and the rest of the bell"),
         choices=ActivityEmail.choices,
         widget=forms.RadioSelect,
         required=False,
-        help_text="The bell shows them either way.",
+        help_text=_("The bell shows them either way."),
     )
 
     class Meta:
@@ -29,7 +30,9 @@ class PreferencesForm(forms.ModelForm):
         if cleaned.get("activity_email") == ActivityEmail.DIGEST and not cleaned.get("digest"):
             self.add_error(
                 "activity_email",
-                "The Monday digest is off, so nothing would reach you by email. "
-                "Turn the weekly digest on, or choose to be emailed at once.",
+                _(
+                    "The Monday digest is off, so nothing would reach you by email. "
+                    "Turn the weekly digest on, or choose to be emailed at once."
+                ),
             )
         return cleaned

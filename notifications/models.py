@@ -14,19 +14,21 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class DeliveryKind(models.TextChoices):
-    REMINDER = "reminder", "Meeting reminder"
-    DIGEST = "digest", "Weekly digest"
+    REMINDER = "reminder", _("Meeting reminder")
+    DIGEST = "digest", _("Weekly digest")
 
 
 class DeliveryState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending (claimed by a worker)"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-    SKIPPED = "skipped", "Skipped"
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending (claimed by a worker)")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped")
 
 
 class DeliveryQuerySet(models.QuerySet["Delivery"]):
@@ -56,9 +58,12 @@ class Delivery(models.Model):
     had nothing to say); ``note`` says why.
     """
 
-    kind = models.CharField(max_length=10, choices=DeliveryKind.choices)
+    kind = models.CharField(verbose_name=_("kind"), max_length=10, choices=DeliveryKind.choices)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("user"),
     )
     meeting = models.ForeignKey(
         "meetings.Meeting",
@@ -66,29 +71,39 @@ class Delivery(models.Model):
         null=True,
         blank=True,
         related_name="deliveries",
+        verbose_name=_("meeting"),
     )
     digest_week = models.DateField(
-        null=True, blank=True, help_text="The Monday (in the member's zone) a digest is for."
+        verbose_name=_("digest week"),
+        null=True,
+        blank=True,
+        help_text=_("The Monday (in the member's zone) a digest is for."),
     )
     state = models.CharField(
-        max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+        verbose_name=_("state"),
+        max_length=10,
+        choices=DeliveryState.choices,
+        default=DeliveryState.PENDING,
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    claim_token = models.CharField(max_length=32, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    lease_expires_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    note = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    attempts = models.PositiveSmallIntegerField(verbose_name=_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(verbose_name=_("next attempt at"), default=timezone.now)
+    claim_token = models.CharField(verbose_name=_("claim token"), max_length=32, blank=True)
+    claimed_at = models.DateTimeField(verbose_name=_("claimed at"), null=True, blank=True)
+    lease_expires_at = models.DateTimeField(
+        verbose_name=_("lease expires at"), null=True, blank=True
+    )
+    sent_at = models.DateTimeField(verbose_name=_("sent at"), null=True, blank=True)
+    last_error = models.TextField(verbose_name=_("last error"), blank=True)
+    note = models.CharField(verbose_name=_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     objects = DeliveryQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("delivery")
         ordering = ["-created_at", "-pk"]
-        verbose_name_plural = "deliveries"
+        verbose_name_plural = _("deliveries")
         constraints = [
             # Exactly one reminder per member per meeting, whatever runs at once.
             models.UniqueConstraint(
@@ -137,23 +152,32 @@ class Delivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        subject = f"meeting {self.meeting_id}" if self.meeting_id else f"week of {self.digest_week}"
-        return f"{self.get_kind_display()} for {self.user} ({subject}): {self.get_state_display()}"
+        subject = (
+            gettext("meeting %(id)s") % {"id": self.meeting_id}
+            if self.meeting_id
+            else gettext("week of %(date)s") % {"date": self.digest_week}
+        )
+        return gettext("%(kind)s for %(person)s (%(subject)s): %(state)s") % {
+            "kind": self.get_kind_display(),
+            "person": self.user,
+            "subject": subject,
+            "state": self.get_state_display(),
+        }
 
 
 class ActivityEmail(models.TextChoices):
     """When the emails about activity (replies, thanks…) go out; the bell shows them either way."""
 
-    IMMEDIATE = "immediate", "Email me at once"
-    DIGEST = "digest", "Save them for the Monday digest"
+    IMMEDIATE = "immediate", _("Email me at once")
+    DIGEST = "digest", _("Save them for the Monday digest")
 
 
 class Preference(models.TextChoices):
     """What a person can turn on or off; the values are the field names below."""
 
-    REMINDERS = "reminders", "Meeting reminders"
-    DIGEST = "digest", "Weekly digest"
-    REPLIES = "replies", "Replies to my posts"
+    REMINDERS = "reminders", _("Meeting reminders")
+    DIGEST = "digest", _("Weekly digest")
+    REPLIES = "replies", _("Replies to my posts")
 
 
 class NotificationPreferences(models.Model):
@@ -164,32 +188,37 @@ class NotificationPreferences(models.Model):
         on_delete=models.CASCADE,
         primary_key=True,
         related_name="notification_preferences",
+        verbose_name=_("user"),
     )
     reminders = models.BooleanField(
-        "meeting reminders", default=True, help_text="An email before each meeting of my circles."
+        _("meeting reminders"),
+        default=True,
+        help_text=_("An email before each meeting of my circles."),
     )
     digest = models.BooleanField(
-        "weekly digest",
+        _("weekly digest"),
         default=True,
-        help_text="On Monday morning: open asks and gives in my circles, my meetings this week.",
+        help_text=_("On Monday morning: open asks and gives in my circles, my meetings this week."),
     )
     replies = models.BooleanField(
-        "replies to my posts", default=True, help_text="An email as soon as someone replies."
+        _("replies to my posts"), default=True, help_text=_("An email as soon as someone replies.")
     )
     activity_email = models.CharField(
-        "emails about activity",
+        _("emails about activity"),
         max_length=10,
         choices=ActivityEmail.choices,
         default=ActivityEmail.IMMEDIATE,
-        help_text="Replies, thanks and the rest of what the bell shows: by email at once, "
-        "or listed in the Monday digest.",
+        help_text=_(
+            "Replies, thanks and the rest of what the bell shows: by email at once, "
+            "or listed in the Monday digest."
+        ),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["user"]
-        verbose_name = "notification preferences"
-        verbose_name_plural = "notification preferences"
+        verbose_name = _("notification preferences")
+        verbose_name_plural = _("notification preferences")
         constraints = [
             models.CheckConstraint(
                 condition=Q(activity_email__in=["immediate", "digest"]),
@@ -198,20 +227,20 @@ class NotificationPreferences(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Notification preferences of {self.user}"
+        return gettext("Notification preferences of %(person)s") % {"person": self.user}
 
 
 # --- In-app notifications (the bell) ----------------------------------------------------------
 
 
 class NotificationKind(models.TextChoices):
-    REPLY_TO_MY_POST = "reply_to_my_post", "A reply to my post"
-    REPLY_IN_THREAD = "reply_in_thread", "A reply in a thread I replied in"
-    THANKS = "thanks", "Thanks for a reply"
-    INTRODUCTION = "introduction", "An introduction"
-    JOIN_APPROVED = "join_approved", "A join request approved"
-    WAITLIST_PROMOTED = "waitlist_promoted", "A seat from the waitlist"
-    INVITATION = "invitation", "An invitation to a circle"
+    REPLY_TO_MY_POST = "reply_to_my_post", _("A reply to my post")
+    REPLY_IN_THREAD = "reply_in_thread", _("A reply in a thread I replied in")
+    THANKS = "thanks", _("Thanks for a reply")
+    INTRODUCTION = "introduction", _("An introduction")
+    JOIN_APPROVED = "join_approved", _("A join request approved")
+    WAITLIST_PROMOTED = "waitlist_promoted", _("A seat from the waitlist")
+    INVITATION = "invitation", _("An invitation to a circle")
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
@@ -234,27 +263,40 @@ class Notification(models.Model):
     """
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
     )
-    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    kind = models.CharField(verbose_name=_("kind"), max_length=20, choices=NotificationKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("actor"),
     )
     circle = models.ForeignKey(
-        "circles.Circle", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "circles.Circle",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("circle"),
     )
-    text = models.CharField(max_length=200)
-    url = models.CharField(max_length=500, help_text="A path on this site, e.g. /circles/…")
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
+    text = models.CharField(verbose_name=_("text"), max_length=200)
+    url = models.CharField(
+        verbose_name=_("URL"), max_length=500, help_text=_("A path on this site, e.g. /circles/…")
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(verbose_name=_("read at"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -280,7 +322,11 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} for {self.recipient_id}: {self.text}"
+        return gettext("%(kind)s for %(person)s: %(text)s") % {
+            "kind": self.get_kind_display(),
+            "person": self.recipient_id,
+            "text": self.text,
+        }
 
     def get_absolute_url(self) -> str:
         return self.url

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -25,6 +26,7 @@ from circles.models import Membership, Status
 from meetings import services as meeting_services
 from meetings import timefmt
 from meetings.models import Answer, Meeting, Rsvp
+from members.language import activate_chosen
 from notifications import services
 from notifications.emails import answer_text
 from notifications.forms import PreferencesForm
@@ -47,7 +49,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     form = PreferencesForm(request.POST or None, instance=prefs)
     if request.method == "POST" and form.is_valid():
         services.preferences_set(user=request.user, **form.cleaned_data)
-        messages.success(request, "Your email settings are saved.")
+        messages.success(request, _("Your email settings are saved."))
         return redirect("notifications:settings")
     return render(request, "notifications/settings.html", {"form": form})
 
@@ -64,9 +66,11 @@ def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
     except BadLink:
         return _problem(
             request,
-            title="This link does not work",
-            text="The link was changed or cut short. Open the meeting from the email's "
-            "other link, or copy the whole link into your browser.",
+            title=_("This link does not work"),
+            text=_(
+                "The link was changed or cut short. Open the meeting from the email's "
+                "other link, or copy the whole link into your browser."
+            ),
             status=400,
         )
     meeting = Meeting.objects.select_related("circle").filter(pk=claim.meeting_id).first()
@@ -78,25 +82,27 @@ def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
             circle_id=meeting.circle_id, user=person, status=Status.ACTIVE
         ).exists()
     )
+    activate_chosen(person)
     if not member or claim.answer not in Answer.values:
         return _problem(
             request,
-            title="This link no longer works",
-            text="The meeting is gone or you are no longer a member of its circle.",
+            title=_("This link no longer works"),
+            text=_("The meeting is gone or you are no longer a member of its circle."),
             status=404,
         )
     if meeting.is_cancelled:
         return _problem(
             request,
-            title="This meeting was cancelled",
-            text=f"{meeting.circle.name} cancelled this meeting, so there is nothing to answer.",
+            title=_("This meeting was cancelled"),
+            text=_("%(circle)s cancelled this meeting, so there is nothing to answer.")
+            % {"circle": meeting.circle.name},
             status=410,
         )
     if meeting.has_started:
         return _problem(
             request,
-            title="This link has expired",
-            text="RSVP links work until the meeting starts, and this one has started.",
+            title=_("This link has expired"),
+            text=_("RSVP links work until the meeting starts, and this one has started."),
             status=410,
         )
     context = {
@@ -113,7 +119,10 @@ def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
             rsvp = meeting_services.rsvp_set(meeting=meeting, user=person, answer=claim.answer)
         except ValidationError as exc:
             return _problem(
-                request, title="Your answer was not saved", text=" ".join(exc.messages), status=409
+                request,
+                title=_("Your answer was not saved"),
+                text=" ".join(exc.messages),
+                status=409,
             )
         return render(
             request,
@@ -140,17 +149,20 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     except BadLink:
         return _problem(
             request,
-            title="This link does not work",
-            text="The unsubscribe link was changed or cut short. You can change every email "
-            "setting after signing in, under Email settings.",
+            title=_("This link does not work"),
+            text=_(
+                "The unsubscribe link was changed or cut short. You can change every email "
+                "setting after signing in, under Email settings."
+            ),
             status=400,
         )
     person = get_user_model().objects.filter(pk=claim.user_id).first()
+    activate_chosen(person)
     if person is None or claim.preference not in Preference.values:
         return _problem(
             request,
-            title="This link no longer works",
-            text="The account it was for no longer exists.",
+            title=_("This link no longer works"),
+            text=_("The account it was for no longer exists."),
             status=404,
         )
     label = Preference(claim.preference).label
@@ -242,5 +254,5 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
         patch_vary_headers(response, ["HX-Request"])
         return response
     if changed:
-        messages.success(request, "All your notifications are marked read.")
+        messages.success(request, _("All your notifications are marked read."))
     return redirect("notifications:list")

@@ -17,7 +17,8 @@
       button.hidden = false;
       button.addEventListener("click", function () {
         navigator.clipboard.writeText(input.value).then(function () {
-          button.textContent = "Copied";
+          // The page says "Copied" in its own language (data-copied), as it says everything else.
+          button.textContent = button.getAttribute("data-copied") || "Copied";
         });
       });
     });

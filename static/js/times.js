@@ -27,7 +27,8 @@
         return;
       }
       var seconds = Math.round((then - Date.now()) / 1000);
-      var text = "just now";
+      // In the page's language: <html data-just-now> (base.html), like the rest of the page.
+      var text = document.documentElement.getAttribute("data-just-now") || "just now";
       for (var i = 0; i < STEPS.length; i++) {
         if (Math.abs(seconds) >= STEPS[i][1]) {
           text = relative.format(Math.round(seconds / STEPS[i][1]), STEPS[i][0]);

@@ -36,7 +36,7 @@ def test_signed_out_pages_use_our_layout(client, name, django_assert_max_num_que
     assert response.status_code == 200
     html = response.content.decode()
     assert html.startswith("<!DOCTYPE html>")
-    assert '<html lang="en">' in html
+    assert '<html lang="en"' in html
     assert re.search(r"<title>[^<]*· PeerTables</title>", html)
     assert '<meta name="viewport"' in html
     # Landmarks, each once.

@@ -78,6 +78,20 @@ def make_table(
     )
 
 
+def only_email_to(user):
+    """The one email in the outbox addressed to ``user``."""
+    from django.core import mail
+
+    [message] = [m for m in mail.outbox if user.email in m.to]
+    return message
+
+
+def html_of(message) -> str:
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    return html
+
+
 def recipients(outbox) -> list[str]:
     return sorted(address for message in outbox for address in message.to)
 

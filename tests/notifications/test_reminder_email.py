@@ -7,27 +7,15 @@ import datetime as dt
 from email import message_from_bytes, policy
 
 import pytest
-from django.core import mail
 from icalendar import Calendar
 
 from meetings.models import AgendaTopic, Answer, Rsvp, Vote
 from notifications import services
-from tests.notifications.conftest import T0, add_member, make_table
+from tests.notifications.conftest import T0, add_member, html_of, make_table, only_email_to
 
 pytestmark = pytest.mark.django_db
 
 DUE = T0 + dt.timedelta(hours=6)
-
-
-def only_email_to(user):
-    [message] = [m for m in mail.outbox if m.to == [user.email]]
-    return message
-
-
-def html_of(message) -> str:
-    [(html, mimetype)] = message.alternatives
-    assert mimetype == "text/html"
-    return html
 
 
 @pytest.fixture

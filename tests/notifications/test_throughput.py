@@ -58,7 +58,8 @@ def test_a_reminder_filled_into_the_meetings_frame_is_what_a_full_render_gives(c
         text, html = full_render(table.meeting, person, rsvp, brief)
         assert message.body == text
         assert message.alternatives[0][0] == html
-    assert set(brief.frames) == {True, False}  # two readers' zones differ from the circle's
+    # Two readers' zones differ from the circle's; all read English.
+    assert set(brief.frames) == {("en", True), ("en", False)}
     assert (
         "O&#x27;Brien &lt;script&gt;&amp;amp;"
         in emails.reminder_message(

@@ -44,6 +44,7 @@ EXPECTED: dict[str, tuple] = {
     # The public site.
     "home": ALL_200,
     "healthz": ALL_200,
+    "set_language": (405, 405, 405, 405, 405),  # the footer's switcher posts; nothing to GET
     "circles:directory": ALL_200,
     "circles:detail": ALL_200,  # a listed circle's public header; unlisted: see below
     # Accounts (allauth).
