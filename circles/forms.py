@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import F, Q
 
 from circles.models import Circle, CircleQuerySet, Topic, Weekday
-from config.forms import IdsChoiceField
+from config.forms import IdChoiceField, IdsChoiceField
 from members.timezones import zone_choices
 
 
@@ -99,7 +99,7 @@ class DirectoryFilterForm(forms.Form):
     """The directory's filters: a plain GET form; every field optional."""
 
     q = forms.CharField(label="Search", required=False, max_length=100)
-    topic = forms.ModelChoiceField(
+    topic = IdChoiceField(
         queryset=Topic.objects.all(), required=False, to_field_name="slug", empty_label="Any topic"
     )
     place = forms.ChoiceField(label="Where", required=False)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from circles.models import Status
-from config.forms import IdsChoiceField
+from config.forms import IdChoiceField, IdsChoiceField
 from conversations.models import (
     BODY_MAX,
     NOTE_MAX,
@@ -120,7 +120,7 @@ class BoardFilterForm(forms.Form):
 class IntroductionForm(forms.Form):
     """Introduce two members of this circle to each other, with a note for each."""
 
-    person_a = forms.ModelChoiceField(
+    person_a = IdChoiceField(
         queryset=User.objects.none(),
         label="Introduce",
         empty_label="Choose a member",
@@ -139,7 +139,7 @@ class IntroductionForm(forms.Form):
             "max_length": f"Keep the note under {NOTE_MAX:,} characters.",
         },
     )
-    person_b = forms.ModelChoiceField(
+    person_b = IdChoiceField(
         queryset=User.objects.none(),
         label="To",
         empty_label="Choose a member",

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from circles.models import Circle
 from circles.schedule import local_start
+from config.forms import IdField
 from meetings.models import AgendaTopic, Answer, Commitment, TopicStatus
 
 
@@ -87,7 +88,7 @@ class CommitmentForm(forms.ModelForm):
 
 
 class AttendanceForm(forms.Form):
-    user = forms.IntegerField()
+    user = IdField()
     attended = forms.TypedChoiceField(
         choices=[("1", "Attended"), ("0", "Absent")], coerce=lambda v: v == "1"
     )

@@ -5,6 +5,7 @@ from django.core.files.base import ContentFile
 from django.http import HttpRequest
 
 from circles.models import Topic
+from config.forms import IdsChoiceField
 from members.avatars import clean_avatar_upload
 from members.models import Experience, Industry, Profile, User
 from members.services import PROFILE_FIELDS, profile_update
@@ -32,7 +33,7 @@ class SignupExtraForm(forms.Form):
         user.save(update_fields=["display_name"])
 
 
-class TopicChoiceField(forms.ModelMultipleChoiceField):
+class TopicChoiceField(IdsChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj: Topic) -> str:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+import config.converters  # noqa: F401 - registers <id:...>
 from members import profile_views as views
 
 app_name = "members"
@@ -13,5 +14,5 @@ urlpatterns = [
     path("me/account/", views.account, name="account"),
     path("me/delete/", views.account_delete_view, name="account_delete"),
     path("me/export.json", views.export, name="export"),
-    path("<int:user_id>/", views.profile, name="profile"),
+    path("<id:user_id>/", views.profile, name="profile"),
 ]
