@@ -22,9 +22,8 @@ pytestmark = pytest.mark.django_db
 def text_without(response, path: str) -> str:
     """The page a person reads, without the path itself and the per-request CSRF token."""
     text = response.content.decode()
-    for variant in sorted({path, quote(path, safe=""), quote(path), path.lstrip("/")}, key=len)[
-        ::-1
-    ]:
+    variants = {path, quote(path, safe=""), quote(path), path.lstrip("/")}
+    for variant in sorted(variants, key=len, reverse=True):
         text = text.replace(variant, "PATH")
     text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text)
     return re.sub(r'"x-csrftoken": "[^"]+"', "", text)
