@@ -40,13 +40,21 @@ prod: sync ## Production: check the env, migrate, collectstatic, N gunicorns, M 
 worker: sync ## Run a Celery worker with beat (alone)
 	$(UV) run celery -A config worker --beat --loglevel INFO
 
+# Run a second time on SQLite when the suite ran on PostgreSQL: the two databases refuse
+# different bad input (SQLite cannot bind an integer past 64 bits, PostgreSQL a NUL in text).
+BOTH_DATABASES_TESTS := tests/security/test_bad_input.py tests/security/test_forms_fuzz.py
+
 # The compiled catalogs (locale/*/LC_MESSAGES/django.mo) are committed, so tests and `make run`
 # need no gettext tools; tests/test_i18n.py fails when one is stale against its .po.
-test: sync ## Lint, check the layers (lint-imports), then run every test (SQLite by default; PostgreSQL when DATABASE_URL is set)
+test: sync ## Lint, check the layers (lint-imports), then run every test (SQLite by default; PostgreSQL when DATABASE_URL is set, then the bad-input tests on SQLite too)
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run lint-imports --no-logo
 	$(UV) run pytest
+	@if [ -n "$${DATABASE_URL:-}" ]; then \
+		echo "The bad-input tests again, on SQLite:"; \
+		env -u DATABASE_URL $(UV) run pytest $(BOTH_DATABASES_TESTS); \
+	fi
 
 test-fast: sync ## The suite without the browser tests
 	$(UV) run pytest -m "not e2e" -x -q

@@ -2,7 +2,9 @@
 
 Each returns the object or raises: Http404 when the person may not see it
 (an outsider never learns a private circle exists), PermissionDenied when
-they may see it but not do this.
+they may see it but not do this. The 404 for a row someone may not see is
+``hidden(Model)``, word for word the 404 for one that does not exist: with
+DEBUG on, Django's 404 page shows the message.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -20,6 +22,11 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from members.models import User
+
+
+def hidden(model: type[Model]) -> Http404:
+    """The 404 for a ``model`` row this person may not see: get_object_or_404's for no row."""
+    return Http404(f"No {model._meta.object_name} matches the given query.")
 
 
 def membership_of(user: User | AnonymousUser, circle: Circle) -> Membership | None:
@@ -66,11 +73,9 @@ def circle_for_member(
     """
     qs = queryset if queryset is not None else Circle.objects.all()
     circle = get_object_or_404(qs, slug=slug)
-    if not user.is_authenticated:
-        raise Http404
-    if user.is_staff or membership_of(user, circle) is not None:
+    if user.is_authenticated and (user.is_staff or membership_of(user, circle) is not None):
         return circle
-    raise Http404
+    raise hidden(Circle)
 
 
 def circle_for_host(

@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from circles.models import Circle, CircleQuerySet, Weekday
-from config.forms import IdsChoiceField
+from config.forms import IdChoiceField, IdsChoiceField
 from members.models import Topic
 from members.timezones import zone_choices
 
@@ -104,7 +104,7 @@ class DirectoryFilterForm(forms.Form):
     """The directory's filters: a plain GET form; every field optional."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    topic = forms.ModelChoiceField(
+    topic = IdChoiceField(
         label=_("Topic"),
         queryset=Topic.objects.all(),
         required=False,

@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from circles.access import circle_for_member, membership_of
+from circles.access import circle_for_member, hidden, membership_of
 from circles.models import HOST_ROLES, Circle, Membership, Status
 from conversations.models import Introduction, Post, Reply
 
@@ -36,10 +35,10 @@ def circle_for_reader(
     """
     circle = get_object_or_404(Circle, slug=slug)
     if not user.is_authenticated:
-        raise Http404
+        raise hidden(Circle)
     membership = membership_of(user, circle)
     if membership is None and not user.is_staff:
-        raise Http404
+        raise hidden(Circle)
     return circle, membership, user.is_staff or membership.role in HOST_ROLES
 
 
@@ -54,7 +53,7 @@ def post_for_member(
     this person is a host, co-host or staff there.
     """
     if not user.is_authenticated:
-        raise Http404
+        raise hidden(Post)
     # One query: the post, its circle, its author, and the reader's role there
     # (circle_for_reader's rule, for a thread and its poll every 2 seconds).
     role = Membership.objects.filter(
@@ -69,7 +68,7 @@ def post_for_member(
         posts = posts.live()
     post = get_object_or_404(posts, pk=post_id)
     if post.viewer_role is None and not user.is_staff:
-        raise Http404
+        raise hidden(Post)
     post.viewer_moderates = user.is_staff or post.viewer_role in HOST_ROLES
     return post
 

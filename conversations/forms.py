@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from circles.models import Status
-from config.forms import IdsChoiceField, with_limit
+from config.forms import IdChoiceField, IdsChoiceField, with_limit
 from conversations.models import (
     BODY_MAX,
     NOTE_MAX,
@@ -135,7 +135,7 @@ class BoardFilterForm(forms.Form):
 class IntroductionForm(forms.Form):
     """Introduce two members of this circle to each other, with a note for each."""
 
-    person_a = forms.ModelChoiceField(
+    person_a = IdChoiceField(
         queryset=User.objects.none(),
         label=_("Introduce"),
         empty_label=_("Choose a member"),
@@ -154,7 +154,7 @@ class IntroductionForm(forms.Form):
             "max_length": with_limit(_("Keep the note under %(limit)s characters."), NOTE_MAX),
         },
     )
-    person_b = forms.ModelChoiceField(
+    person_b = IdChoiceField(
         queryset=User.objects.none(),
         label=_("To"),
         empty_label=_("Choose a member"),

@@ -25,6 +25,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
 
+from config.forms import parse_id
 from conversations import live
 
 POLL = "conversations:reply_poll"
@@ -42,9 +43,9 @@ class ThreadPollMiddleware:
         return self.get_response(request)
 
     def _nothing_new(self, request: HttpRequest) -> HttpResponse | None:
-        after = request.GET.get("after", "")
-        user_id = request.session.get(SESSION_KEY)
-        if not after.isdigit() or not str(user_id or "").isdigit():
+        after = parse_id(request.GET.get("after", ""), zero=True)
+        user_id = parse_id(request.session.get(SESSION_KEY))
+        if after is None or user_id is None:
             return None
         try:
             match = resolve(request.path_info)
@@ -54,9 +55,9 @@ class ThreadPollMiddleware:
             return None
         if not live.nothing_new(
             post_id=match.kwargs["post_id"],
-            user_id=int(user_id),
+            user_id=user_id,
             slug=match.kwargs["slug"],
-            after=int(after),
+            after=after,
         ):
             return None
         response = HttpResponse(status=204)

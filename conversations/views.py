@@ -23,6 +23,7 @@ from django_htmx.http import HttpResponseStopPolling, reswap, retarget
 from circles import member_pages
 from circles.access import circle_for_host, circle_for_member
 from circles.models import HOST_ROLES, Membership, Status
+from config.forms import parse_id
 from conversations import fragments, live, services
 from conversations.access import (
     circle_for_reader,
@@ -249,8 +250,7 @@ def post_reopen(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
 
 
 def _cursor(request: HttpRequest, source) -> int | None:
-    raw = source.get("after") or "0"
-    return int(raw) if raw.isdigit() else None
+    return parse_id(source.get("after") or "0", zero=True)
 
 
 @never_cache
@@ -461,10 +461,8 @@ def introduction_create(request: HttpRequest, slug: str) -> HttpResponse:
     """Active members introduce two other members of this circle, with a note for each."""
     circle = circle_for_member(request.user, slug)
     form = IntroductionForm(request.POST or None, circle=circle, introducer=request.user)
-    if request.method == "GET":
-        first = request.GET.get("a", "")
-        if first.isdigit():
-            form.initial["person_a"] = int(first)
+    if request.method == "GET" and (first := parse_id(request.GET.get("a", ""))):
+        form.initial["person_a"] = first
     if request.method == "POST" and form.is_valid():
         try:
             introduction = services.introduction_create(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+import config.converters  # noqa: F401 - registers <id:...>
 from home import profile_views
 from members.urls import urlpatterns as members_own_pages
 
@@ -17,5 +18,5 @@ app_name = "members"
 urlpatterns = [
     *members_own_pages,
     path("me/export.json", profile_views.export, name="export"),
-    path("<int:user_id>/", profile_views.profile, name="profile"),
+    path("<id:user_id>/", profile_views.profile, name="profile"),
 ]

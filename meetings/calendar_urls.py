@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+import config.converters  # noqa: F401 - registers <token:...>
 from meetings import views
 
 app_name = "calendar"
@@ -11,5 +12,5 @@ app_name = "calendar"
 urlpatterns = [
     path("", views.calendar_settings, name="settings"),
     path("rotate/", views.calendar_rotate, name="rotate"),
-    path("<str:token>.ics", views.calendar_feed, name="feed"),
+    path("<token:token>.ics", views.calendar_feed, name="feed"),
 ]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from circles.models import Circle
 from circles.schedule import local_start
+from config.forms import IdField
 from meetings.models import AgendaTopic, Answer, Commitment, TopicStatus
 
 
@@ -96,7 +97,7 @@ class CommitmentForm(forms.ModelForm):
 
 
 class AttendanceForm(forms.Form):
-    user = forms.IntegerField()
+    user = IdField()
     attended = forms.TypedChoiceField(
         choices=[("1", _("Attended")), ("0", _("Absent"))], coerce=lambda v: v == "1"
     )

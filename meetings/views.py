@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from circles import member_pages
-from circles.access import circle_for_host, circle_for_member, membership_of
+from circles.access import circle_for_host, circle_for_member, hidden, membership_of
 from circles.models import Membership
 from meetings import ics, services
 from meetings.access import (
@@ -571,7 +571,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token)
     user = feed.user
     if not user.is_active:
-        raise Http404
+        raise hidden(CalendarFeed)
     meetings = Meeting.objects.for_member(user).upcoming()
     version = _feed_version(meetings)
     etag = quote_etag(version)

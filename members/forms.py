@@ -6,6 +6,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from config.forms import IdsChoiceField
 from members.avatars import clean_avatar_upload
 from members.language import active_language, language_choices, language_set
 from members.models import Experience, Industry, Profile, Topic, User
@@ -36,7 +37,7 @@ class SignupExtraForm(forms.Form):
         user.save(update_fields=["display_name", "language"])
 
 
-class TopicChoiceField(forms.ModelMultipleChoiceField):
+class TopicChoiceField(IdsChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj: Topic) -> str:

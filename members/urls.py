@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+import config.converters  # noqa: F401 - registers <id:...>
 from members import profile_views as views
 
 urlpatterns = [

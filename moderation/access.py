@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from circles.access import circle_for_member, membership_of
+from circles.access import circle_for_member, hidden, membership_of
 from circles.models import Circle
 from conversations.models import Post, Reply
 
@@ -30,7 +30,7 @@ def circle_for_moderator(user: User | AnonymousUser, slug: str) -> Circle:
         return circle
     membership = membership_of(user, circle)
     if membership is None or not membership.is_host:
-        raise Http404
+        raise hidden(Circle)
     return circle
 
 

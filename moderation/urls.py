@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.urls import path
 
+import config.converters  # noqa: F401 - registers <id:...>
 from moderation import views
 
 app_name = "moderation"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
-    path("flag/<str:kind>/<int:item_id>/", views.flag, name="flag"),
-    path("<str:kind>/<int:item_id>/hide/", views.hide, name="hide"),
-    path("<str:kind>/<int:item_id>/restore/", views.restore, name="restore"),
-    path("<str:kind>/<int:item_id>/resolve/", views.resolve, name="resolve"),
+    path("flag/<str:kind>/<id:item_id>/", views.flag, name="flag"),
+    path("<str:kind>/<id:item_id>/hide/", views.hide, name="hide"),
+    path("<str:kind>/<id:item_id>/restore/", views.restore, name="restore"),
+    path("<str:kind>/<id:item_id>/resolve/", views.resolve, name="resolve"),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+import config.converters  # noqa: F401 - registers <id:...>
 from notifications import views
 
 app_name = "notifications"
@@ -15,5 +16,5 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="list"),
     path("notifications/count/", views.bell_count, name="count"),
     path("notifications/read-all/", views.notifications_read_all, name="read_all"),
-    path("notifications/<int:pk>/open/", views.notification_open, name="open"),
+    path("notifications/<id:pk>/open/", views.notification_open, name="open"),
 ]

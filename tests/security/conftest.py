@@ -1,36 +1,56 @@
 """A small, complete world for the security tests: one of everything a URL can point at.
 
 Two circles (a listed one with members, an unlisted one none of our people
-belong to), a meeting with an agenda topic, a post with a reply, an
-introduction, a flag, a pending invitation and join request, a calendar feed,
-signed email links, and the five kinds of people the tests walk as: signed
-out, an outsider (signed in, in no circle of ours), a member, a host and site
-staff.
+belong to, with a post and reply of its own), topics the forms offer, a
+meeting with an agenda topic and one that has started (its attendance form),
+a post with a reply, an introduction, a flag, a pending invitation and join
+request, a calendar feed, signed email links, and the five kinds of people the
+tests walk as: signed out, an outsider (signed in, in no circle of ours), a
+member, a host and site staff. ``foreign_ids`` are real ids nobody here may
+use (the unlisted circle's rows, rows since deleted): what a hand-made request
+would try.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
 from dataclasses import dataclass
 
+import factory
 import pytest
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.utils import user_pk_to_url_str
+from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.utils import timezone
+from hypothesis import HealthCheck, settings
 
-from circles.models import JoinPolicy, Listing, Membership, Role, Status
+from circles.models import JoinPolicy, Listing, Membership, Role, Status, Topic
 from conversations.models import Introduction, Post, Reply
 from meetings.models import AgendaTopic, CalendarFeed, Meeting
 from members.models import Profile, User
 from moderation.models import Flag, Reason
 from notifications.tokens import rsvp_token, unsubscribe_token
 from tests.circles.factories import InvitationFactory
-from tests.factories import CircleFactory, MembershipFactory, UserFactory
+from tests.factories import TEST_PASSWORD, CircleFactory, MembershipFactory, UserFactory
 
 ROLES = ("anon", "outsider", "member", "host", "staff")
+
+# The fuzzers' hypothesis settings (tests/security/test_forms_fuzz.py). "ci", the
+# default: a few examples per URL, the same ones every run, so the suite's time and
+# answer do not vary. "explore" (HYPOTHESIS_PROFILE=explore): many more, at random.
+_FUZZ = {
+    "deadline": None,
+    "database": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+}
+settings.register_profile("ci", max_examples=6, derandomize=True, **_FUZZ)
+settings.register_profile("explore", max_examples=100, **_FUZZ)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @dataclass
@@ -45,6 +65,8 @@ class World:
     circle: object
     unlisted: object
     meeting: Meeting
+    started_meeting: Meeting
+    topics: list[Topic]
     topic: AgendaTopic
     post: Post
     reply: Reply
@@ -60,6 +82,7 @@ class World:
     confirm_key: str
     reset_uidb36: str
     reset_key: str
+    foreign_ids: list[int]
 
     def user_for(self, role: str) -> User | None:
         return None if role == "anon" else getattr(self, role)
@@ -83,14 +106,25 @@ def _meeting(circle, *, in_days: float) -> Meeting:
     )
 
 
+@functools.cache
+def _password_hash() -> str:
+    return make_password(TEST_PASSWORD)
+
+
+def somebody(**kwargs) -> User:
+    """A UserFactory person whose password (TEST_PASSWORD) was hashed once per run, not per person:
+    argon2 is slow on purpose, and the world has eight people."""
+    return UserFactory(password=factory.Transformer.Force(_password_hash()), **kwargs)
+
+
 def build_world() -> World:
-    host = UserFactory(display_name="Hana Host")
-    member = UserFactory(display_name="Mo Member")
-    member2 = UserFactory(display_name="Mina Member")
-    requester = UserFactory(display_name="Remy Requester")
-    outsider = UserFactory(display_name="Otto Outsider")
-    staff = UserFactory(display_name="Stella Staff", is_staff=True, is_superuser=True)
-    unverified = UserFactory(display_name="Una Unverified", verified=False)
+    host = somebody(display_name="Hana Host")
+    member = somebody(display_name="Mo Member")
+    member2 = somebody(display_name="Mina Member")
+    requester = somebody(display_name="Remy Requester")
+    outsider = somebody(display_name="Otto Outsider")
+    staff = somebody(display_name="Stella Staff", is_staff=True, is_superuser=True)
+    unverified = somebody(display_name="Una Unverified", verified=False)
     EmailAddress.objects.create(user=unverified, email=unverified.email, primary=True)
 
     circle = CircleFactory(
@@ -105,9 +139,12 @@ def build_world() -> World:
         circle=circle, user=requester, status=Status.REQUESTED, note="May I join?"
     )
     unlisted = CircleFactory(name="Quiet Founders", listing=Listing.UNLISTED)
-    MembershipFactory(circle=unlisted, user=UserFactory(), role=Role.HOST)
+    unlisted_host = MembershipFactory(circle=unlisted, user=somebody(), role=Role.HOST)
+    topics = [Topic.objects.create(name=name, slug=name.lower()) for name in ("Pricing", "Hiring")]
+    circle.topics.add(topics[0])
 
     meeting = _meeting(circle, in_days=7)
+    started_meeting = _meeting(circle, in_days=-0.02)
     topic = AgendaTopic.objects.create(meeting=meeting, author=member, title="Pricing a service")
     post = Post.objects.create(
         circle=circle, author=member, kind="ask", title="Who knows payroll?", body="Help me."
@@ -122,6 +159,13 @@ def build_world() -> World:
         note_for_b="Meet Mina.",
     )
     flag = Flag.objects.create(circle=circle, post=post, flagged_by=member2, reason=Reason.SPAM)
+    unlisted_post = Post.objects.create(
+        circle=unlisted, author=unlisted_host.user, kind="give", title="Quiet", body="Shh."
+    )
+    unlisted_reply = Reply.objects.create(post=unlisted_post, author=unlisted_host.user, body="Ok.")
+    gone = Reply.objects.create(post=post, author=member2, body="Deleted for good.")
+    gone_id = gone.pk
+    gone.delete()
     invitation = InvitationFactory(circle=circle, invited_by=host, email="friend@example.com")
     # Calendar feeds for the feed URL, and for walking the settings page with one.
     feeds = {user.pk: CalendarFeed.objects.create(user=user) for user in (member, host, outsider)}
@@ -130,6 +174,7 @@ def build_world() -> World:
     # Everyone here has signed in before: their one-time profile prompt is spent.
     for person in (host, member, member2, requester, outsider, staff):
         Profile.objects.update_or_create(user=person, defaults={"prompted_at": timezone.now()})
+    member.profile.can_help_with.add(topics[0])
 
     email = EmailAddress.objects.get(user=unverified)
     return World(
@@ -143,6 +188,8 @@ def build_world() -> World:
         circle=circle,
         unlisted=unlisted,
         meeting=meeting,
+        started_meeting=started_meeting,
+        topics=topics,
         topic=topic,
         post=post,
         reply=reply,
@@ -158,6 +205,14 @@ def build_world() -> World:
         confirm_key=EmailConfirmationHMAC(email).key,
         reset_uidb36=user_pk_to_url_str(member),
         reset_key=default_token_generator.make_token(member),
+        foreign_ids=[
+            unlisted.pk,
+            unlisted_host.pk,
+            unlisted_host.user_id,
+            unlisted_post.pk,
+            unlisted_reply.pk,
+            gone_id,
+        ],
     )
 
 

@@ -1,185 +1,128 @@
-"""Every form answers hostile input with a page of errors or a redirect, never a 500.
+"""Every form and every query parameter answers hostile input with a page, never a 500.
 
-The forms are not listed by hand: every page of the project (every URL
-pattern, as each kind of person who may open it) is read, and every
-<form method="post"> on it is fuzzed with hypothesis: long strings, unicode,
-NUL and control characters, numbers where text goes and text where numbers
-go, huge and negative numbers, several values for one field, empty values,
-sent as plain form posts and as htmx requests.
+Nothing is listed by hand (tests/security/fuzzing.py): every URL pattern of the
+resolver is opened as each person the URL walk says may open it; the forms on
+its pages give each form's ordinary values, and each URL is asked once while
+every name it reads from ``request.GET`` or ``request.POST`` is recorded. A new
+form, field or parameter is fuzzed the day it is added.
+
+Then hypothesis posts (or, for a page, asks) each URL, as the person it answers:
+- explicit examples, every run: each of ``NASTY`` (ids past 64 bits, ids of no
+  row, digits ``int()`` refuses, NUL bytes, invalid UTF-8, lone surrogates,
+  repeated parameters...) in every name at once, and the first few in each name
+  alone with the form's ordinary values in the others, so the view gets past
+  the form with it;
+- drawn examples: any mix of names, each with hostile text, bytes, numbers or
+  several values, real ids of rows nobody here may use included, as a plain
+  request or as htmx.
+Every request is rolled back afterwards, so each starts from the same world.
+
+``make test`` runs this file on PostgreSQL and again on SQLite: the two refuse
+different things (SQLite cannot bind an integer past 64 bits; PostgreSQL
+refuses NUL in text). HYPOTHESIS_PROFILE=explore draws more, at random.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from html.parser import HTMLParser
-from urllib.parse import urlsplit
-
 import pytest
-from hypothesis import HealthCheck, given, settings
+from django.db import transaction
+from django.test import override_settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from tests.security.conftest import ROLES
-from tests.security.test_url_walk import EXPECTED
-from tests.security.urlwalk import all_patterns, url_for, values_for
+from tests.security.conftest import build_world
+from tests.security.fuzzing import (
+    ACCEPTABLE,
+    ALONE,
+    NASTY,
+    client_for,
+    hostile_values,
+    send,
+    targets,
+)
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES_PER_FORM = 15
-# A real person's answers (never a 500): the page with errors, a redirect, or a
-# refusal that says why (400 bad link, 403 not allowed, 404 gone, 409 conflict, 429 slow down).
-ACCEPTABLE = {200, 204, 302, 303, 400, 403, 404, 405, 409, 410, 422, 429}
-# Forms that end the session or the account run last, so the others run signed in.
-LAST = ("logout", "/delete/", "/leave/", "/archive/", "/transfer/", "/remove/")
 
-SPECIAL = [
-    "",
-    " ",
-    "\x00",
-    "abc\x00def",
-    "\x01\x02\x1b[31m\x7f",
-    "\r\n\r\nX-Injected: 1",
-    "a" * 20_000,
-    "9" * 40,
-    "-1",
-    "0",
-    "-99999999999999999999",
-    "1e309",
-    "NaN",
-    "Infinity",
-    "2026-02-30",
-    "25:61",
-    "9999-12-31T23:59",
-    "Mars/Olympus_Mons",
-    "../../../../etc/passwd",
-    "<script>alert(1)</script>",
-    "' OR 1=1 --",
-    "\u202egnp.exe",
-    "\ud7ff\ue000\uffff",
-    "𝕏" * 300,
-    "ｆｕｌｌｗｉｄｔｈ",
-    "true",
-    "[]",
-    '{"a": 1}',
-]
-hostile = st.one_of(
-    st.sampled_from(SPECIAL),
-    st.text(max_size=200),
-    st.integers().map(str),
-    st.floats(allow_nan=True, allow_infinity=True).map(str),
-)
-field_value = st.one_of(hostile, st.lists(hostile, min_size=0, max_size=3))
+@pytest.fixture(scope="module")
+def fuzz(django_db_setup, django_db_blocker):
+    """One world and its targets for the module (finding them opens every page as everyone).
+
+    Built in a transaction rolled back at the end; each test's own transaction
+    (and each request's savepoint) nests inside it. Passwords are hashed with a
+    fast hasher: every hostile sign-in would otherwise spend argon2's time.
+    """
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with fast, django_db_blocker.unblock(), transaction.atomic():
+        world = build_world()
+        yield world, targets(world)
+        transaction.set_rollback(True)
 
 
-@dataclass(frozen=True)
-class Form:
-    role: str
-    page: str
-    action: str
-    fields: tuple[str, ...]
+def problem(target, overrides, response) -> str | None:
+    if response.status_code in ACCEPTABLE:
+        return None
+    error = f" ({response.exc_info[1]!r:.200})" if getattr(response, "exc_info", None) else ""
+    return f"{target} with {overrides!r:.200} -> {response.status_code}{error}"
 
 
-class FormParser(HTMLParser):
-    def __init__(self, page: str) -> None:
-        super().__init__()
-        self.page = page
-        self.forms: list[tuple[str, list[str]]] = []
-        self.current: list[str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and (attrs.get("method") or "get").lower() == "post":
-            self.current = []
-            self.forms.append((attrs.get("action") or self.page, self.current))
-        elif tag in ("input", "select", "textarea", "button") and self.current is not None:
-            name = attrs.get("name")
-            if name and name != "csrfmiddlewaretoken" and name not in self.current:
-                self.current.append(name)
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.current = None
-
-
-def discover_forms(world) -> list[Form]:
-    forms: dict[tuple, Form] = {}
-    for route in all_patterns():
-        if route.is_admin or route.key not in EXPECTED:
-            continue
-        page = url_for(route, values_for(route, world))
-        for role, expected in zip(ROLES, EXPECTED[route.key], strict=True):
-            if expected != 200:
-                continue
-            response = world.client_for(role).get(page)
-            if "text/html" not in response.get("Content-Type", ""):
-                continue
-            parser = FormParser(page)
-            parser.feed(response.content.decode())
-            for action, fields in parser.forms:
-                action = urlsplit(action).path or page
-                key = (role, action, tuple(sorted(fields)))
-                forms.setdefault(key, Form(role, page, action, tuple(fields)))
-    return sorted(forms.values(), key=lambda f: (any(m in f.action for m in LAST), f.action))
-
-
-def test_the_fuzzer_finds_the_forms_people_use(world):
-    actions = {form.action for form in discover_forms(world)}
+def test_the_fuzzer_finds_every_form_and_parameter(fuzz):
+    world, found = fuzz
     slug = world.circle.slug
-    for expected in (
-        "/accounts/signup/",
-        "/accounts/login/",
-        "/accounts/password/reset/",
-        "/circles/new/",
-        f"/circles/{slug}/edit/",
-        f"/circles/{slug}/posts/new/",
-        f"/circles/{slug}/posts/{world.post.pk}/replies/new/",
-        f"/circles/{slug}/meetings/{world.meeting.pk}/rsvp/",
-        f"/circles/{slug}/meetings/{world.meeting.pk}/topics/",
-        "/members/me/edit/",
-        "/settings/notifications/",
+    meeting = f"/circles/{slug}/meetings/{world.started_meeting.pk}"
+    reads = {(t.method, t.path): set(t.names) for t in found}
+    for method, path, names in (
+        ("POST", "/accounts/signup/", {"email", "password1", "display_name"}),
+        ("POST", "/accounts/login/", {"login", "password"}),
+        ("POST", "/circles/new/", {"topics", "weekday", "seat_limit"}),
+        ("POST", f"/circles/{slug}/edit/", {"topics", "time_zone"}),
+        ("POST", f"/circles/{slug}/posts/new/", {"kind", "title", "body"}),
+        ("POST", f"/circles/{slug}/posts/{world.post.pk}/resolve/", {"replies", "note"}),
+        ("POST", f"/circles/{slug}/posts/introductions/new/", {"person_a", "person_b"}),
+        ("POST", f"/circles/{slug}/meetings/{world.meeting.pk}/rsvp/", {"answer", "next"}),
+        ("POST", f"{meeting}/attendance/", {"user", "attended"}),
+        ("POST", f"/circles/{slug}/members/{world.member_membership.pk}/role/", {"role"}),
+        ("POST", "/members/me/edit/", {"can_help_with", "looking_for", "time_zone"}),
+        ("POST", "/settings/notifications/", {"activity_email"}),
+        ("GET", "/circles/", {"q", "topic", "place", "weekday", "page"}),
+        ("GET", f"/circles/{slug}/posts/", {"kind", "status", "page"}),
+        ("GET", f"/circles/{slug}/posts/{world.post.pk}/replies/", {"after"}),
+        ("GET", f"/circles/{slug}/posts/introductions/new/", {"a"}),
+        ("GET", "/notifications/", {"page"}),
     ):
-        assert expected in actions, f"{expected} not found among {sorted(actions)}"
-
-
-def fuzz(form: Form, client, problems: list[str]) -> None:
-    @settings(
-        max_examples=EXAMPLES_PER_FORM,
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
-    @given(data=st.fixed_dictionaries(dict.fromkeys(form.fields, field_value)), htmx=st.booleans())
-    def post_hostile(data, htmx):
-        headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-        response = client.post(form.action, data, **headers)
-        if response.status_code not in ACCEPTABLE:
-            problems.append(
-                f"{form.role} POST {form.action} -> {response.status_code} with {data!r:.300}"
-            )
-
-    post_hostile()
-
-
-def test_every_form_survives_hostile_input(world):
-    problems: list[str] = []
-    forms = discover_forms(world)
-    for form in forms:
-        fuzz(form, world.client_for(form.role, raise_request_exception=False), problems)
-    print(f"fuzzed {len(forms)} forms")  # noqa: T201
-    assert not problems, "\n".join(problems[:30])
-
-
-def test_an_id_past_64_bits_is_a_wrong_choice_not_a_500(world):
-    """Found by the fuzzer: SQLite cannot bind such an integer, so Django's pk__in raised."""
-    client = world.client_for("member", raise_request_exception=False)
-    huge = "9" * 40
-    resolve = client.post(
-        f"/circles/{world.circle.slug}/posts/{world.post.pk}/resolve/", {"replies": huge}
-    )
-    edit = world.client_for("host", raise_request_exception=False).post(
-        f"/circles/{world.circle.slug}/edit/", {"topics": [huge, "-" + huge]}
-    )
-    for response in (resolve, edit):
-        assert response.status_code == 200
-        assert "is not one of the available choices" in response.content.decode() or (
-            "Choose replies from this thread." in response.content.decode()
+        assert names <= reads.get((method, path), set()), (
+            f"{method} {path} reads {sorted(reads.get((method, path), ()))}, not all of {names}"
         )
+
+
+def explicit_examples(target) -> list[dict]:
+    """Every NASTY value in all the names at once; the first few in each name alone."""
+    every = [dict.fromkeys(target.names, value) for value in NASTY.values()]
+    alone = [{name: NASTY[label]} for name in target.names for label in ALONE]
+    return every + alone
+
+
+def hypothesis_on(target, client, values, problems: list[str]) -> None:
+    """One URL: hypothesis's explicit examples, then what it draws (any mix of names)."""
+
+    def hostile(overrides, htmx):
+        response = send(client, target, overrides, htmx=htmx)
+        if message := problem(target, overrides, response):
+            problems.append(message)
+
+    for overrides in explicit_examples(target):
+        hostile = example(overrides=overrides, htmx=False)(hostile)
+    given(
+        overrides=st.dictionaries(st.sampled_from(target.names), values, min_size=1),
+        htmx=st.booleans(),
+    )(hostile)()
+
+
+def test_no_form_or_query_parameter_answers_500(fuzz):
+    """Each URL gets len(NASTY) + 3 x its names explicit examples and the profile's drawn ones."""
+    world, found = fuzz
+    values = hostile_values(world)
+    problems: list[str] = []
+    for target in found:
+        hypothesis_on(target, client_for(world, target.role), values, problems)
+    assert not problems, f"{len(problems)} requests answered 500:\n" + "\n".join(problems[:40])
