@@ -14,6 +14,20 @@ def _clean_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(request, settings):
+    """Argon2 is slow on purpose (about 0.1 s of CPU a person) and the suite makes thousands
+    of people, so tests hash with MD5 first (Argon2 hashes still check). Tests of hashing
+    itself, and tests whose passwords another process checks, are marked ``real_passwords``.
+    """
+    if request.node.get_closest_marker("real_passwords"):
+        return
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+
+
+@pytest.fixture(autouse=True)
 def _member_pages_kept(settings):
     """Member pages are kept as in production with Redis (circles/member_pages.py).
 

@@ -52,12 +52,6 @@ pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 12, 2, 15, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Many people are made and signed in with force_login: no slow hashing needed.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class Table:
     circle: Circle

@@ -41,6 +41,9 @@ from pathlib import Path
 
 import pytest
 
+# The web processes check the passwords these tests set: hash them as production does.
+pytestmark = pytest.mark.real_passwords
+
 ROOT = Path(__file__).resolve().parent.parent
 SITE_HOST = "peertables.test"  # what the load balancer would pass on as Host
 ORIGIN = f"https://{SITE_HOST}"

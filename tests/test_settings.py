@@ -150,6 +150,7 @@ def test_development_defaults_need_no_server(tmp_path):
     assert found["check_broker"] is False
 
 
+@pytest.mark.real_passwords
 def test_argon2_hashes_new_passwords():
     assert settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
     from django.contrib.auth.hashers import make_password

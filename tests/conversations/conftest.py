@@ -9,11 +9,6 @@ from members.models import User
 from tests.factories import MembershipFactory, UserFactory, make_circle_with_host
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class Cast:
     circle: Circle

@@ -13,12 +13,6 @@ from members.models import User
 from tests.factories import MembershipFactory, UserFactory, make_circle_with_host
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """These tests make many members and sign them in with force_login: skip slow hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def add_member(circle: Circle, *, role: str = Role.MEMBER, **user_fields) -> User:
     user = UserFactory(**user_fields)
     MembershipFactory(circle=circle, user=user, role=role, status=Status.ACTIVE)

@@ -22,6 +22,7 @@ def test_the_custom_user_is_the_user_model():
     assert "username" not in {f.name for f in User._meta.get_fields()}
 
 
+@pytest.mark.real_passwords
 def test_create_user_lowercases_the_address_and_hashes_the_password():
     user = User.objects.create_user("Ana.Ruiz@Example.COM", "a quiet table", display_name="Ana")
     user.refresh_from_db()

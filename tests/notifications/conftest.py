@@ -18,12 +18,6 @@ from tests.factories import MembershipFactory, UserFactory, make_circle_with_hos
 T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Argon2 is slow on purpose; these tests create many people and never sign in by password."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def clock():
     """A frozen clock the test moves by hand: ``clock.move_to(when)``."""
