@@ -30,8 +30,8 @@ from django.template.loader import get_template, render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
+from config import text
 from config.pagecache import CSRF_PLACEHOLDER, with_csrf_token
-from conversations import text
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -115,5 +115,5 @@ def render_thread(request: HttpRequest, post: Post) -> tuple[SafeString, int, in
         found.update(rendered)
     # A reply deleted between the two queries has no HTML: it is simply left out.
     html = with_csrf_token(request, "".join(found.get(key, "") for key in keys))
-    # Our own template's output, made from sanitized text (conversations.text).
+    # Our own template's output, made from sanitized text (config.text).
     return mark_safe(html), rows[-1][0], len(rows)  # noqa: S308

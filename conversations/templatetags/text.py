@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString
 
-from conversations.text import render_markdown, render_plain
+from config.text import render_markdown, render_plain
 
 register = template.Library()
 

@@ -218,7 +218,7 @@ def test_the_audit_would_catch_an_unsanitized_payload():
 
 
 def test_plaintext_gives_words_not_entities():
-    from conversations.text import render_plain
+    from config.text import render_plain
 
     assert render_plain("Sales & **marketing** <b>now</b>") == "Sales & marketing <b>now</b>"
     assert render_plain("a " * 50, limit=10) == "a a a a a…"

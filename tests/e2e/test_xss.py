@@ -5,7 +5,7 @@ Chromium; the other fields (circle purpose, meeting notes, commitment,
 profile, introduction notes, join-request note, invitation message, flag
 note, display name) are saved directly, as a form would save them. Then
 every page that shows them is opened, with the Content-Security-Policy
-bypassed so that the sanitizer (conversations/text.py) is tested on its own:
+bypassed so that the sanitizer (config/text.py) is tested on its own:
 no dialog opens, no element carries an event handler or a javascript: link,
 and no htmx attribute smuggled in makes a request.
 """
