@@ -7,6 +7,8 @@ circles.membership_services. htmx requests get the named partial of the same tem
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -19,7 +21,7 @@ from circles import access, membership_services, services
 from circles.forms import CircleForm
 from circles.models import HOST_ROLES, Circle, Membership, Role, Status
 from circles.rules import CircleError
-from circles.view_helpers import confirm, page_or_fragment, posted
+from circles.view_helpers import attempt, confirm, page_or_fragment, posted
 from circles.views import _members
 
 
@@ -134,20 +136,27 @@ def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if role not in (Role.CO_HOST, Role.MEMBER):
         messages.error(request, _("Choose co-host or member."))
         return _host_action_done(request, circle)
-    try:
-        membership_services.membership_set_role(
+    done = (
+        _("%(name)s is now a co-host.") if role == Role.CO_HOST else _("%(name)s is now a member.")
+    )
+    attempt(
+        request,
+        lambda: membership_services.membership_set_role(
             membership=target, role=Role(role), changed_by=request.user
-        )
-    except CircleError as error:
-        messages.error(request, str(error))
-    else:
-        done = (
-            _("%(name)s is now a co-host.")
-            if role == Role.CO_HOST
-            else _("%(name)s is now a member.")
-        )
-        messages.success(request, done % {"name": target.user.name})
+        ),
+        done % {"name": target.user.name},
+    )
     return _host_action_done(request, circle)
+
+
+def _confirmed(
+    request: HttpRequest, circle: Circle, write: Callable[[], object], done: str, **page: str
+) -> HttpResponse:
+    """A host's action on a member: asked first (GET), done on POST, back to the members page."""
+    if request.method == "POST":
+        attempt(request, write, done)
+        return redirect(reverse("circles:members", kwargs={"slug": circle.slug}))
+    return confirm(request, circle, **page)
 
 
 @login_required
@@ -157,17 +166,11 @@ def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     circle = access.circle_for_host(request.user, slug)
     target = access.membership_in(circle, pk, Status.ACTIVE)
     names = {"name": target.user.name, "circle": circle.name}
-    if request.method == "POST":
-        try:
-            membership_services.membership_remove(membership=target, removed_by=request.user)
-        except CircleError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("%(name)s is no longer in %(circle)s.") % names)
-        return redirect(reverse("circles:members", kwargs={"slug": slug}))
-    return confirm(
+    return _confirmed(
         request,
         circle,
+        lambda: membership_services.membership_remove(membership=target, removed_by=request.user),
+        _("%(name)s is no longer in %(circle)s.") % names,
         title=_("Remove %(name)s from %(circle)s?") % names,
         explanation=_(
             "They will no longer see the circle's members, meetings or posts, "
@@ -185,21 +188,13 @@ def transfer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     circle = access.circle_for_lead_host(request.user, slug)
     target = access.membership_in(circle, pk, Status.ACTIVE)
     names = {"name": target.user.name, "circle": circle.name}
-    if request.method == "POST":
-        try:
-            membership_services.hosting_transfer(
-                circle=circle, from_user=request.user, to_membership=target
-            )
-        except CircleError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(
-                request, _("%(name)s now hosts %(circle)s; you are a co-host.") % names
-            )
-        return redirect(reverse("circles:members", kwargs={"slug": slug}))
-    return confirm(
+    return _confirmed(
         request,
         circle,
+        lambda: membership_services.hosting_transfer(
+            circle=circle, from_user=request.user, to_membership=target
+        ),
+        _("%(name)s now hosts %(circle)s; you are a co-host.") % names,
         title=_("Make %(name)s the host of %(circle)s?") % names,
         explanation=_("You will stay in the circle as a co-host."),
         action=reverse("circles:transfer", kwargs={"slug": slug, "pk": pk}),
@@ -235,15 +230,20 @@ def request_decide(request: HttpRequest, slug: str, pk: int, decision: str) -> H
     circle = access.circle_for_host(request.user, slug)
     target = access.membership_in(circle, pk, Status.REQUESTED)
     names = {"name": target.user.name, "circle": circle.name}
-    try:
-        if decision == "approve":
-            membership_services.membership_approve(membership=target, approved_by=request.user)
-            messages.success(request, _("%(name)s is now a member of %(circle)s.") % names)
-        else:
-            membership_services.membership_decline(membership=target)
-            messages.success(request, _("You declined %(name)s's request.") % names)
-    except CircleError as error:
-        messages.error(request, str(error))
+    if decision == "approve":
+        attempt(
+            request,
+            lambda: membership_services.membership_approve(
+                membership=target, approved_by=request.user
+            ),
+            _("%(name)s is now a member of %(circle)s.") % names,
+        )
+    else:
+        attempt(
+            request,
+            lambda: membership_services.membership_decline(membership=target),
+            _("You declined %(name)s's request.") % names,
+        )
     if request.htmx:
         return _render_requests(request, Circle.objects.with_directory_data().get(pk=circle.pk))
     return redirect(reverse("circles:requests", kwargs={"slug": slug}))

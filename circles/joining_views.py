@@ -24,7 +24,7 @@ from circles.invitation_services import invitation_problem
 from circles.models import HOST_ROLES, Circle, Invitation, JoinPolicy, Status
 from circles.receivers import INVITATION_SESSION_KEY, invited_welcome
 from circles.rules import CircleError
-from circles.view_helpers import confirm, posted
+from circles.view_helpers import attempt, confirm, posted
 
 
 def _already_member(request: HttpRequest, circle: Circle) -> None:
@@ -79,13 +79,12 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
     if membership is None:  # staff who are not members have nothing to leave
         return redirect(circle)
     if request.method == "POST":
-        try:
-            membership_services.membership_leave(membership=membership)
-        except CircleError as error:
-            messages.error(request, str(error))
-            return redirect(circle)
-        messages.success(request, _("You have left %(circle)s.") % {"circle": circle.name})
-        return redirect("circles:directory")
+        left = attempt(
+            request,
+            lambda: membership_services.membership_leave(membership=membership),
+            _("You have left %(circle)s.") % {"circle": circle.name},
+        )
+        return redirect("circles:directory") if left else redirect(circle)
     return confirm(
         request,
         circle,
@@ -153,15 +152,20 @@ def invitation_manage(request: HttpRequest, slug: str, pk: int, action: str) -> 
     circle = access.circle_for_host(request.user, slug)
     invitation = access.invitation_in(circle, pk)
     email = {"email": invitation.email}
-    try:
-        if action == "revoke":
-            invitation_services.invitation_revoke(invitation=invitation)
-            messages.success(request, _("The invitation to %(email)s is revoked.") % email)
-        else:
-            invitation_services.invitation_resend(invitation=invitation, sent_by=request.user)
-            messages.success(request, _("The invitation to %(email)s was sent again.") % email)
-    except CircleError as error:
-        messages.error(request, str(error))
+    if action == "revoke":
+        attempt(
+            request,
+            lambda: invitation_services.invitation_revoke(invitation=invitation),
+            _("The invitation to %(email)s is revoked.") % email,
+        )
+    else:
+        attempt(
+            request,
+            lambda: invitation_services.invitation_resend(
+                invitation=invitation, sent_by=request.user
+            ),
+            _("The invitation to %(email)s was sent again.") % email,
+        )
     return redirect(reverse("circles:invitations", kwargs={"slug": slug}))
 
 

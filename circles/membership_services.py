@@ -20,18 +20,35 @@ if TYPE_CHECKING:
     from members.models import User
 
 
-@transaction.atomic
-def membership_join(*, circle: Circle, user: User, pledge_accepted: bool = False) -> Membership:
-    """Join an open circle at once, if a seat is free."""
+def _entering(
+    circle: Circle, user: User, *, policy: JoinPolicy, wrong_policy: str, removed: str
+) -> tuple[Circle, Membership | None]:
+    """Lock the circle and check this person may come in this way; their old membership, if any.
+
+    ``wrong_policy`` and ``removed`` are the refusals (``%(circle)s`` is the circle's name)
+    when the circle does not take people this way, or once took this person out.
+    """
     circle = rules.locked(circle)
     existing = Membership.objects.filter(circle=circle, user=user).first()
     rules.ensure_can_enter(circle, existing)
-    if circle.join_policy != JoinPolicy.OPEN:
-        raise rules.CircleError(
-            _("%(circle)s is not open to join directly.") % {"circle": circle.name}
-        )
+    names = {"circle": circle.name}
+    if circle.join_policy != policy:
+        raise rules.CircleError(wrong_policy % names)
     if existing is not None and existing.status == Status.REMOVED:
-        raise rules.CircleError(_("You can no longer join %(circle)s.") % {"circle": circle.name})
+        raise rules.CircleError(removed % names)
+    return circle, existing
+
+
+@transaction.atomic
+def membership_join(*, circle: Circle, user: User, pledge_accepted: bool = False) -> Membership:
+    """Join an open circle at once, if a seat is free."""
+    circle, existing = _entering(
+        circle,
+        user,
+        policy=JoinPolicy.OPEN,
+        wrong_policy=_("%(circle)s is not open to join directly."),
+        removed=_("You can no longer join %(circle)s."),
+    )
     rules.ensure_pledge(circle, pledge_accepted)
     rules.ensure_seat(circle)
     membership = existing or Membership(circle=circle, user=user)
@@ -45,21 +62,17 @@ def membership_request(
     *, circle: Circle, user: User, note: str = "", pledge_accepted: bool = False
 ) -> Membership:
     """Ask to join a circle that asks for requests; its hosts are emailed."""
-    circle = rules.locked(circle)
-    existing = Membership.objects.filter(circle=circle, user=user).first()
-    rules.ensure_can_enter(circle, existing)
-    if circle.join_policy != JoinPolicy.REQUEST:
-        raise rules.CircleError(
-            _("%(circle)s does not take join requests.") % {"circle": circle.name}
-        )
+    circle, existing = _entering(
+        circle,
+        user,
+        policy=JoinPolicy.REQUEST,
+        wrong_policy=_("%(circle)s does not take join requests."),
+        removed=_("You can no longer ask to join %(circle)s."),
+    )
     if existing is not None and existing.status == Status.REQUESTED:
         raise rules.CircleError(
             _("Your request to join %(circle)s is already with its hosts.")
             % {"circle": circle.name}
-        )
-    if existing is not None and existing.status == Status.REMOVED:
-        raise rules.CircleError(
-            _("You can no longer ask to join %(circle)s.") % {"circle": circle.name}
         )
     rules.ensure_pledge(circle, pledge_accepted)
     membership = existing or Membership(circle=circle, user=user)

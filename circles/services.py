@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from circles import rules, signals
 from circles.models import Circle, Membership, Role, Status, Topic
+from circles.schedule import SCHEDULE_FIELDS
 
 if TYPE_CHECKING:
     from members.models import User
@@ -26,15 +27,6 @@ if TYPE_CHECKING:
 # URL segments under /circles/ that a slug must never shadow.
 RESERVED_SLUGS = frozenset({"new", "invitations", "edit"})
 SLUG_ATTEMPTS = 20
-# The fields that decide when meetings happen.
-SCHEDULE_FIELDS = (
-    "time_zone",
-    "weekday",
-    "start_time",
-    "duration_minutes",
-    "frequency",
-    "starts_on",
-)
 
 
 def slug_candidates(name: str) -> Iterable[str]:

@@ -1,12 +1,17 @@
-"""What the circle views share: binding a form, answering htmx, and the confirmation page."""
+"""What the circle views share: binding a form, answering htmx, trying a write, and the
+confirmation page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from circles.models import Circle
+from circles.rules import CircleError
 
 
 def posted(request: HttpRequest) -> QueryDict | None:
@@ -46,3 +51,14 @@ def confirm(
         "button": button,
     }
     return render(request, "circles/confirm.html", context)
+
+
+def attempt(request: HttpRequest, write: Callable[[], object], done: str) -> bool:
+    """Run ``write``; tell the person ``done``, or the rule that refused it (then False)."""
+    try:
+        write()
+    except CircleError as error:
+        messages.error(request, str(error))
+        return False
+    messages.success(request, done)
+    return True

@@ -32,6 +32,13 @@ if TYPE_CHECKING:
     from members.models import User
 
 
+def _soft_delete(item: Post | Reply) -> None:
+    """Mark a post or reply deleted, once; the row stays."""
+    if item.deleted_at is None:
+        item.deleted_at = timezone.now()
+        item.save(update_fields=["deleted_at"])
+
+
 @transaction.atomic
 def post_create(
     *, circle: Circle, author: User, kind: str, title: str, body: str, in_the_room: bool = False
@@ -65,9 +72,7 @@ def post_edit(*, post: Post, title: str, body: str, in_the_room: bool) -> Post:
 @transaction.atomic
 def post_delete(*, post: Post) -> Post:
     """Soft delete by the author: the post leaves the board and its thread stops."""
-    if post.deleted_at is None:
-        post.deleted_at = timezone.now()
-        post.save(update_fields=["deleted_at"])
+    _soft_delete(post)
     return post
 
 
@@ -141,9 +146,7 @@ def reply_edit(*, reply: Reply, body: str) -> Reply:
 @transaction.atomic
 def reply_delete(*, reply: Reply) -> Reply:
     """Soft delete by the author: the reply leaves the thread (and any thanks stop counting)."""
-    if reply.deleted_at is None:
-        reply.deleted_at = timezone.now()
-        reply.save(update_fields=["deleted_at"])
+    _soft_delete(reply)
     return reply
 
 
