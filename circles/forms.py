@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from circles.models import Circle, CircleQuerySet, Weekday
+from circles.schedule import SCHEDULE_FIELDS
 from config.forms import IdChoiceField, IdsChoiceField
 from members.models import Topic
 from members.timezones import zone_choices
@@ -39,12 +40,7 @@ class CircleForm(forms.ModelForm):
             "meeting_link",
             "venue_name",
             "venue_address",
-            "time_zone",
-            "weekday",
-            "start_time",
-            "duration_minutes",
-            "frequency",
-            "starts_on",
+            *SCHEDULE_FIELDS,
             "seat_limit",
             "join_policy",
             "listing",

@@ -1,3 +1,13 @@
+"""Circles, their memberships and invitations: the circle aggregate's tables and their reads.
+
+Why this module is longer than 400 lines: a membership and an invitation have no life
+apart from their circle (every write locks the circle's row first, circles/rules.py),
+and the three share the choices, constraints and QuerySet methods that name the
+directory's and the pages' queries. Split across modules they would import each other
+back and forth; kept together, one file holds the whole aggregate's schema. Writes are
+in the services modules, who may do what in circles/access.py.
+"""
+
 from __future__ import annotations
 
 import datetime as dt

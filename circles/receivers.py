@@ -20,7 +20,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from circles import services
+from circles import invitation_services, rules
 from circles.models import HOST_ROLES, Invitation, Membership, Status
 
 INVITATION_SESSION_KEY = "circles_invitation_token"
@@ -41,16 +41,23 @@ def accept_invitation_on_login(sender: Any, request: HttpRequest, user: Any, **k
     if invite is None or invite.circle.pledge:
         return
     try:
-        services.invitation_accept(invitation=invite, user=user)
-    except services.CircleError:
+        invitation_services.invitation_accept(invitation=invite, user=user)
+    except rules.CircleError:
         return  # the invitation page explains why, when they open the link again
     request.session.pop(INVITATION_SESSION_KEY, None)
     messages.success(
         request,
-        _("Welcome to %(circle)s! %(name)s invited you.")
-        % {"circle": invite.circle.name, "name": invite.invited_by.name},
+        invited_welcome(invite),
         fail_silently=True,  # a sign-in outside a page request (tests, scripts) has no messages
     )
+
+
+def invited_welcome(invite: Invitation) -> str:
+    """The greeting once an invitation is accepted (here on sign-in, or on its page)."""
+    return _("Welcome to %(circle)s! %(name)s invited you.") % {
+        "circle": invite.circle.name,
+        "name": invite.invited_by.name,
+    }
 
 
 def sole_host_circles(user: Any) -> list[str]:

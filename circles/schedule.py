@@ -10,6 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+# The circle's fields that decide when it meets (a change moves its future meetings).
+SCHEDULE_FIELDS = (
+    "time_zone",
+    "weekday",
+    "start_time",
+    "duration_minutes",
+    "frequency",
+    "starts_on",
+)
+
 
 def local_start(date: dt.date, start_time: dt.time, zone: ZoneInfo) -> dt.datetime:
     """The aware datetime at ``start_time`` on ``date`` in ``zone``.

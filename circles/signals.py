@@ -18,7 +18,7 @@ from django.dispatch import Signal
 
 # circle: a new circle, with its first host; its meetings are to exist at once.
 circle_created = Signal()
-# circle: a field that decides when it meets changed (circles.services.SCHEDULE_FIELDS).
+# circle: a field that decides when it meets changed (circles.schedule.SCHEDULE_FIELDS).
 schedule_changed = Signal()
 # circle: the seat limit went up, so waitlists may move up.
 seats_added = Signal()

@@ -226,7 +226,8 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 
-# Invitations email people who have no account, so they are limited (circles/services.py).
+# Invitations email people who have no account, so they are limited
+# (circles/invitation_services.py).
 # New invitations per inviter in 24 hours: counted from their rows in the database.
 INVITATIONS_PER_DAY = env_int("INVITATIONS_PER_DAY", 20)
 # Invitations sent again (the Resend button, or inviting a pending address again),

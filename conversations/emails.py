@@ -7,7 +7,7 @@ its recipient's language (members.language.in_language_of).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -80,20 +80,25 @@ def _member_url(introduction: Introduction, person: User) -> str:
     )
 
 
-def introduction_request_email(introduction: Introduction, person: User) -> EmailMultiAlternatives:
-    """Ask one of the two whether they would like to be introduced."""
+def _introduction_context(introduction: Introduction, person: User) -> dict[str, Any]:
+    """What an email to one of the two people introduced shows: the other, and the note."""
     other = introduction.other_person(person)
     assert other is not None
-    circle = introduction.circle
-    context = {
+    return {
         "introduction": introduction,
-        "circle": circle,
+        "circle": introduction.circle,
         "introducer": introduction.introducer,
         "other": other,
         "note": introduction.note_for(person),
         "other_url": _member_url(introduction, other),
         "url": _absolute(introduction.get_absolute_url()),
     }
+
+
+def introduction_request_email(introduction: Introduction, person: User) -> EmailMultiAlternatives:
+    """Ask one of the two whether they would like to be introduced."""
+    context = _introduction_context(introduction, person)
+    circle, other = introduction.circle, context["other"]
     with in_language_of(person):
         subject = _("%(circle)s: %(introducer)s would like to introduce you to %(other)s") % {
             "circle": circle.name,
@@ -105,18 +110,8 @@ def introduction_request_email(introduction: Introduction, person: User) -> Emai
 
 def introduction_made_email(introduction: Introduction, person: User) -> EmailMultiAlternatives:
     """Both accepted: introduce this person to the other (replying reaches the other)."""
-    other = introduction.other_person(person)
-    assert other is not None
-    circle = introduction.circle
-    context = {
-        "introduction": introduction,
-        "circle": circle,
-        "introducer": introduction.introducer,
-        "other": other,
-        "note": introduction.note_for(person),
-        "other_url": _member_url(introduction, other),
-        "url": _absolute(introduction.get_absolute_url()),
-    }
+    context = _introduction_context(introduction, person)
+    circle, other = introduction.circle, context["other"]
     with in_language_of(person):
         subject = _("%(circle)s: meet %(other)s") % {"circle": circle.name, "other": other.name}
         return _message("introduction_made", subject, person, context, reply_to=[other.email])

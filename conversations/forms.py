@@ -132,46 +132,45 @@ class BoardFilterForm(forms.Form):
     )
 
 
+def _member_field(label: str, required: str) -> IdChoiceField:
+    """One of the two members an introduction is for; ``required`` says which is missing."""
+    return IdChoiceField(
+        queryset=User.objects.none(),
+        label=label,
+        empty_label=_("Choose a member"),
+        error_messages={
+            "required": required,
+            "invalid_choice": _("Choose a member of this circle."),
+        },
+    )
+
+
+def _note_field(label: str, required: str) -> forms.CharField:
+    """The introducer's note for one of the two."""
+    return forms.CharField(
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=label,
+        help_text=_("Why they should meet. Markdown works."),
+        error_messages={
+            "required": required,
+            "max_length": with_limit(_("Keep the note under %(limit)s characters."), NOTE_MAX),
+        },
+    )
+
+
 class IntroductionForm(forms.Form):
     """Introduce two members of this circle to each other, with a note for each."""
 
-    person_a = IdChoiceField(
-        queryset=User.objects.none(),
-        label=_("Introduce"),
-        empty_label=_("Choose a member"),
-        error_messages={
-            "required": _("Choose the first member to introduce."),
-            "invalid_choice": _("Choose a member of this circle."),
-        },
+    person_a = _member_field(_("Introduce"), _("Choose the first member to introduce."))
+    note_for_a = _note_field(
+        _("Your note for the first member"),
+        _("Write a short note for the first member: why should they meet?"),
     )
-    note_for_a = forms.CharField(
-        max_length=NOTE_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label=_("Your note for the first member"),
-        help_text=_("Why they should meet. Markdown works."),
-        error_messages={
-            "required": _("Write a short note for the first member: why should they meet?"),
-            "max_length": with_limit(_("Keep the note under %(limit)s characters."), NOTE_MAX),
-        },
-    )
-    person_b = IdChoiceField(
-        queryset=User.objects.none(),
-        label=_("To"),
-        empty_label=_("Choose a member"),
-        error_messages={
-            "required": _("Choose the second member to introduce."),
-            "invalid_choice": _("Choose a member of this circle."),
-        },
-    )
-    note_for_b = forms.CharField(
-        max_length=NOTE_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label=_("Your note for the second member"),
-        help_text=_("Why they should meet. Markdown works."),
-        error_messages={
-            "required": _("Write a short note for the second member: why should they meet?"),
-            "max_length": with_limit(_("Keep the note under %(limit)s characters."), NOTE_MAX),
-        },
+    person_b = _member_field(_("To"), _("Choose the second member to introduce."))
+    note_for_b = _note_field(
+        _("Your note for the second member"),
+        _("Write a short note for the second member: why should they meet?"),
     )
 
     def __init__(self, *args, circle, introducer, **kwargs) -> None:

@@ -2,6 +2,12 @@
 
 Everything here is private to the circle's active members; who may see or do
 what is decided in conversations/access.py, writes live in services.py.
+
+Why this module is longer than 400 lines: a reply and its thanks have no life apart
+from their post, and the contribution counts (asks, gives, thanks received) read all
+three at once; introductions share the circle and the choices. Each model is short; the
+length is their constraints, indexes (each naming the query it serves) and QuerySet
+methods, which belong beside the fields they read.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from circles.models import Membership, Status
 from conversations import limits, signals, tasks
@@ -29,6 +30,13 @@ from conversations.models import (
 if TYPE_CHECKING:
     from circles.models import Circle
     from members.models import User
+
+
+def _soft_delete(item: Post | Reply) -> None:
+    """Mark a post or reply deleted, once; the row stays."""
+    if item.deleted_at is None:
+        item.deleted_at = timezone.now()
+        item.save(update_fields=["deleted_at"])
 
 
 @transaction.atomic
@@ -64,9 +72,7 @@ def post_edit(*, post: Post, title: str, body: str, in_the_room: bool) -> Post:
 @transaction.atomic
 def post_delete(*, post: Post) -> Post:
     """Soft delete by the author: the post leaves the board and its thread stops."""
-    if post.deleted_at is None:
-        post.deleted_at = timezone.now()
-        post.save(update_fields=["deleted_at"])
+    _soft_delete(post)
     return post
 
 
@@ -81,7 +87,7 @@ def post_resolve(
     other members, on this post, can be thanked.
     """
     if post.kind != Kind.ASK:
-        raise ValidationError("Only an ask can be resolved.")
+        raise ValidationError(_("Only an ask can be resolved."))
     if post.status != PostStatus.RESOLVED:
         post.status = PostStatus.RESOLVED
         post.resolved_at = timezone.now()
@@ -89,7 +95,7 @@ def post_resolve(
     created = []
     for reply in replies:
         if reply.post_id != post.pk or reply.author_id in (None, by.pk) or reply.is_deleted:
-            raise ValidationError("You can thank other members' replies to this ask only.")
+            raise ValidationError(_("You can thank other members' replies to this ask only."))
         thanks, was_created = Thanks.objects.get_or_create(
             reply=reply, defaults={"given_by": by, "note": note.strip()}
         )
@@ -140,14 +146,16 @@ def reply_edit(*, reply: Reply, body: str) -> Reply:
 @transaction.atomic
 def reply_delete(*, reply: Reply) -> Reply:
     """Soft delete by the author: the reply leaves the thread (and any thanks stop counting)."""
-    if reply.deleted_at is None:
-        reply.deleted_at = timezone.now()
-        reply.save(update_fields=["deleted_at"])
+    _soft_delete(reply)
     return reply
 
 
 def _active_member(circle: Circle, user: User) -> bool:
     return Membership.objects.filter(circle=circle, user=user, status=Status.ACTIVE).exists()
+
+
+def _asked_already() -> str:
+    return _("You have already asked these two; they have not both answered yet.")
 
 
 @transaction.atomic
@@ -165,17 +173,20 @@ def introduction_create(
     Each of the two is asked by email, once the request is committed.
     """
     if person_a.pk == person_b.pk:
-        raise ValidationError("Choose two different members to introduce.")
+        raise ValidationError(_("Choose two different members to introduce."))
     if introducer.pk in (person_a.pk, person_b.pk):
-        raise ValidationError("You cannot introduce yourself; choose two other members.")
+        raise ValidationError(_("You cannot introduce yourself; choose two other members."))
     for person in (introducer, person_a, person_b):
         if not _active_member(circle, person):
-            raise ValidationError(f"{person.name} is not an active member of {circle.name}.")
+            raise ValidationError(
+                _("%(name)s is not an active member of %(circle)s.")
+                % {"name": person.name, "circle": circle.name}
+            )
     pending = Introduction.objects.filter(
         circle=circle, introducer=introducer, status=IntroStatus.PENDING
     ).filter(Q(person_a=person_a, person_b=person_b) | Q(person_a=person_b, person_b=person_a))
     if pending.exists():
-        raise ValidationError("You have already asked these two; they have not both answered yet.")
+        raise ValidationError(_asked_already())
     try:
         with transaction.atomic():
             introduction = Introduction.objects.create(
@@ -187,9 +198,7 @@ def introduction_create(
                 note_for_b=note_for_b.strip(),
             )
     except IntegrityError as error:  # a double submit raced past the check above
-        raise ValidationError(
-            "You have already asked these two; they have not both answered yet."
-        ) from error
+        raise ValidationError(_asked_already()) from error
     intro_id = introduction.pk
     transaction.on_commit(lambda: tasks.introduction_send_requests.delay(intro_id))
     signals.introduction_requested.send(sender=Introduction, introduction=introduction)
@@ -208,23 +217,21 @@ def introduction_answer(*, introduction: Introduction, user: User, accept: bool)
     locked = Introduction.objects.select_for_update().get(pk=introduction.pk)
     side = locked.side_of(user)
     if side is None:
-        raise ValidationError("Only the two people being introduced can answer.")
+        raise ValidationError(_("Only the two people being introduced can answer."))
     if locked.status != IntroStatus.PENDING:
-        raise ValidationError("This introduction is already closed.")
+        raise ValidationError(_("This introduction is already closed."))
     answer = Answer.ACCEPTED if accept else Answer.DECLINED
     setattr(locked, f"answer_{side}", answer)
     fields = [f"answer_{side}"]
     task = None
     if not accept:
-        locked.status = IntroStatus.DECLINED
-        locked.closed_at = timezone.now()
-        fields += ["status", "closed_at"]
-        task = tasks.introduction_send_declined
+        status, task = IntroStatus.DECLINED, tasks.introduction_send_declined
     elif locked.answer_a == Answer.ACCEPTED and locked.answer_b == Answer.ACCEPTED:
-        locked.status = IntroStatus.INTRODUCED
+        status, task = IntroStatus.INTRODUCED, tasks.introduction_send_introduced
+    if task is not None:  # it closes
+        locked.status = status
         locked.closed_at = timezone.now()
         fields += ["status", "closed_at"]
-        task = tasks.introduction_send_introduced
     locked.save(update_fields=fields)
     if task is not None:
         intro_id = locked.pk

@@ -53,6 +53,14 @@ def _introduction(intro_id: int) -> Introduction:
     )
 
 
+def _claim_outcome(intro_id: int, status: IntroStatus) -> bool:
+    """Claim the one outcome email of an introduction that closed with ``status``."""
+    claimed = Introduction.objects.filter(
+        pk=intro_id, status=status, outcome_sent_at__isnull=True
+    ).update(outcome_sent_at=timezone.now())
+    return bool(claimed)
+
+
 @shared_task(ignore_result=True)
 def introduction_send_requests(intro_id: int) -> bool:
     """Ask each of the two, once."""
@@ -70,10 +78,7 @@ def introduction_send_requests(intro_id: int) -> bool:
 @shared_task(ignore_result=True)
 def introduction_send_introduced(intro_id: int) -> bool:
     """Both accepted: one email to each, introducing them to each other."""
-    claimed = Introduction.objects.filter(
-        pk=intro_id, status=IntroStatus.INTRODUCED, outcome_sent_at__isnull=True
-    ).update(outcome_sent_at=timezone.now())
-    if not claimed:
+    if not _claim_outcome(intro_id, IntroStatus.INTRODUCED):
         return False
     introduction = _introduction(intro_id)
     for person in (introduction.person_a, introduction.person_b):
@@ -84,10 +89,7 @@ def introduction_send_introduced(intro_id: int) -> bool:
 @shared_task(ignore_result=True)
 def introduction_send_declined(intro_id: int) -> bool:
     """One declined: tell the introducer, and no one else."""
-    claimed = Introduction.objects.filter(
-        pk=intro_id, status=IntroStatus.DECLINED, outcome_sent_at__isnull=True
-    ).update(outcome_sent_at=timezone.now())
-    if not claimed:
+    if not _claim_outcome(intro_id, IntroStatus.DECLINED):
         return False
     emails.introduction_declined_email(_introduction(intro_id)).send()
     return True

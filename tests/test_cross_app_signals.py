@@ -20,6 +20,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from circles import membership_services
 from circles import services as circle_services
 from circles import signals as circle_signals
 from circles.models import JoinPolicy, Membership, Status
@@ -77,9 +78,9 @@ def test_each_receiver_is_connected_and_held_for_good(signal, uid):
 def test_the_bell_rolls_back_with_the_approval_that_rang_it():
     circle, host = make_circle_with_host(join_policy=JoinPolicy.REQUEST)
     asker = UserFactory()
-    request = circle_services.membership_request(circle=circle, user=asker)
+    request = membership_services.membership_request(circle=circle, user=asker)
     with pytest.raises(Boom), transaction.atomic():
-        circle_services.membership_approve(membership=request, approved_by=host)
+        membership_services.membership_approve(membership=request, approved_by=host)
         assert Notification.objects.filter(recipient=asker).exists()
         raise Boom
     request.refresh_from_db()
@@ -124,7 +125,7 @@ def test_a_new_circle_has_its_meetings_and_a_departed_member_frees_their_seat():
         meeting_services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
     assert Rsvp.objects.get(meeting=meeting, user=waiting).waitlisted
     membership = Membership.objects.get(circle=circle, user=seated)
-    circle_services.membership_leave(membership=membership)  # member_departed
+    membership_services.membership_leave(membership=membership)  # member_departed
     assert not Rsvp.objects.filter(meeting=meeting, user=seated).exists()
     assert not Rsvp.objects.get(meeting=meeting, user=waiting).waitlisted
 

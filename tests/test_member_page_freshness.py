@@ -32,6 +32,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from circles import membership_services
 from circles import services as circle_services
 from circles.models import Circle, Membership, Role
 from conversations import services as conversation_services
@@ -154,7 +155,7 @@ def test_circle_page_shows_a_member_who_joined_and_the_seats_they_took(client, t
     html = seen_twice(client, table.viewer, circle_url(table))
     assert "Members (3)" in html and "9 of 12 seats open" in html
     newcomer = UserFactory(display_name="Nina Newcomer")
-    circle_services.membership_join(circle=table.circle, user=newcomer)
+    membership_services.membership_join(circle=table.circle, user=newcomer)
     html = html_of(client, circle_url(table))
     assert "Members (4)" in html and "Members (3)" not in html
     assert '<span class="member-name">Nina Newcomer</span>' in html
@@ -165,7 +166,7 @@ def test_circle_page_shows_a_member_who_left(client, table):
     html = seen_twice(client, table.viewer, circle_url(table))
     assert '<span class="member-name">Omar Other</span>' in html
     leaving = Membership.objects.get(circle=table.circle, user=table.other)
-    circle_services.membership_leave(membership=leaving)
+    membership_services.membership_leave(membership=leaving)
     html = html_of(client, circle_url(table))
     assert '<span class="member-name">Omar Other</span>' not in html
     assert "Members (2)" in html and "10 of 12 seats open" in html
@@ -378,7 +379,7 @@ def test_circle_page_loses_its_inside_for_a_removed_viewer(client, table):
     PostFactory(circle=table.circle, author=table.other, title="Our reading list")
     html = seen_twice(client, table.viewer, circle_url(table))
     assert "Members (3)" in html and "Our reading list" in html
-    circle_services.membership_remove(membership=table.viewing, removed_by=table.host)
+    membership_services.membership_remove(membership=table.viewing, removed_by=table.host)
     html = html_of(client, circle_url(table))
     assert "You can no longer join this circle." in html
     assert "Members (" not in html and "Our reading list" not in html
@@ -388,7 +389,7 @@ def test_circle_page_loses_its_inside_for_a_removed_viewer(client, table):
 def test_circle_page_loses_its_inside_for_a_viewer_who_left(client, table):
     html = seen_twice(client, table.viewer, circle_url(table))
     assert "Members (3)" in html
-    circle_services.membership_leave(membership=table.viewing)
+    membership_services.membership_leave(membership=table.viewing)
     html = html_of(client, circle_url(table))
     assert "Members (" not in html
     assert "Join this circle" in html
@@ -397,7 +398,7 @@ def test_circle_page_loses_its_inside_for_a_viewer_who_left(client, table):
 def test_circle_page_shows_host_buttons_to_a_viewer_made_co_host(client, table):
     html = seen_twice(client, table.viewer, circle_url(table))
     assert "Edit circle" not in html
-    circle_services.membership_set_role(
+    membership_services.membership_set_role(
         membership=table.viewing, role=Role.CO_HOST, changed_by=table.host
     )
     html = html_of(client, circle_url(table))
@@ -410,7 +411,7 @@ def test_circle_page_drops_host_buttons_of_a_co_host_made_member_again(client, t
     table.viewing.save()
     html = seen_twice(client, table.viewer, circle_url(table))
     assert "Edit circle" in html
-    circle_services.membership_set_role(
+    membership_services.membership_set_role(
         membership=table.viewing, role=Role.MEMBER, changed_by=table.host
     )
     assert "Edit circle" not in html_of(client, circle_url(table))
@@ -471,10 +472,10 @@ def test_circle_page_shows_the_viewer_s_own_new_name(client, table):
 def test_circle_page_shows_the_inside_once_a_join_request_is_approved(client):
     table = make_table(join_policy="request")
     asker = UserFactory(display_name="Aria Asker")
-    request = circle_services.membership_request(circle=table.circle, user=asker, note="Hi")
+    request = membership_services.membership_request(circle=table.circle, user=asker, note="Hi")
     html = seen_twice(client, asker, circle_url(table))
     assert "Your request to join is with the hosts." in html and "Members (" not in html
-    circle_services.membership_approve(membership=request, approved_by=table.host)
+    membership_services.membership_approve(membership=request, approved_by=table.host)
     html = html_of(client, circle_url(table))
     assert "Members (4)" in html and "Your request to join" not in html
 
@@ -509,7 +510,7 @@ def test_circle_page_shows_hosts_a_new_join_request(client):
     html = seen_twice(client, table.host, circle_url(table))
     assert "Join requests</a>" in html
     asker = UserFactory(display_name="Aria Asker")
-    circle_services.membership_request(circle=table.circle, user=asker, note="Hi")
+    membership_services.membership_request(circle=table.circle, user=asker, note="Hi")
     assert "Join requests (1)</a>" in html_of(client, circle_url(table))
 
 
@@ -788,14 +789,14 @@ def test_meeting_page_closes_rsvps_once_the_meeting_starts(client):
 def test_meeting_page_is_gone_for_a_removed_viewer(client, table, meeting):
     url = meeting.get_absolute_url()
     seen_twice(client, table.viewer, url)
-    circle_services.membership_remove(membership=table.viewing, removed_by=table.host)
+    membership_services.membership_remove(membership=table.viewing, removed_by=table.host)
     assert status_of(client, url) == 404
 
 
 def test_meeting_page_is_gone_for_a_viewer_who_left(client, table, meeting):
     url = meeting.get_absolute_url()
     seen_twice(client, table.viewer, url)
-    circle_services.membership_leave(membership=table.viewing)
+    membership_services.membership_leave(membership=table.viewing)
     assert status_of(client, url) == 404
 
 
@@ -813,7 +814,7 @@ def test_meeting_page_shows_a_former_member_s_new_name_in_a_past_meeting(client,
     # Answers for past meetings stay after a member leaves; so do commitments.
     meeting_services.commitment_set(meeting=met, user=table.other, text="Ship the beta")
     leaving = Membership.objects.get(circle=table.circle, user=table.other)
-    circle_services.membership_leave(membership=leaving)
+    membership_services.membership_leave(membership=leaving)
     url = met.get_absolute_url()
     html = seen_twice(client, table.viewer, url)
     assert "<strong>Omar Other</strong>: Ship the beta" in html
@@ -979,7 +980,7 @@ def test_thread_shows_the_post_its_author_edited(client, table, post):
 def test_thread_is_gone_for_a_removed_viewer(client, table, post):
     url = post.get_absolute_url()
     seen_twice(client, table.viewer, url)
-    circle_services.membership_remove(membership=table.viewing, removed_by=table.host)
+    membership_services.membership_remove(membership=table.viewing, removed_by=table.host)
     assert status_of(client, url) == 404
 
 
@@ -1007,7 +1008,7 @@ def test_thread_shows_a_former_member_s_new_name(client, table, post):
     # The author and a replier left the circle; their words, under their names, stay.
     ReplyFactory(post=post, author=table.host, body="Charge by the week.")
     leaving = Membership.objects.get(circle=table.circle, user=table.other)
-    circle_services.membership_leave(membership=leaving)
+    membership_services.membership_leave(membership=leaving)
     url = post.get_absolute_url()
     html = seen_twice(client, table.viewer, url)
     assert "Omar Other" in html

@@ -20,7 +20,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from circles import member_pages, services
+from circles import member_pages, membership_services
 from circles.models import Role
 from meetings.models import Rsvp
 from tests.factories import MembershipFactory, UserFactory, make_circle_with_host
@@ -162,7 +162,9 @@ def test_a_member_removed_gets_404_at_once(table):
     client = signed_in(member)
     fetch(client, meeting.get_absolute_url())
     fetch(client, meeting.get_absolute_url())
-    services.membership_remove(membership=circle.memberships.get(user=member), removed_by=host)
+    membership_services.membership_remove(
+        membership=circle.memberships.get(user=member), removed_by=host
+    )
     assert client.get(meeting.get_absolute_url()).status_code == 404
 
 

@@ -19,6 +19,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from circles import membership_services
 from circles import services as circle_services
 from config.pagecache import fetch_kept, language_key, store_kept
 from tests.factories import CircleFactory, MembershipFactory, TopicFactory, UserFactory
@@ -173,7 +174,7 @@ def test_a_change_to_a_listed_circle_shows_at_once(
     for url in (HOME, DIRECTORY):
         assert "Thursday Supper Club" in client.get(url).content.decode()
 
-    circle_services.membership_join(circle=listed, user=UserFactory())
+    membership_services.membership_join(circle=listed, user=UserFactory())
     assert "3 seats open" in client.get(DIRECTORY).content.decode()
 
     listed.topics.add(TopicFactory(name="Bookbinding"))
@@ -190,7 +191,7 @@ def test_a_page_rendered_before_a_write_commits_is_not_served_after_it(
     """The version is bumped again after the commit, so a page another request
     rendered from the old rows in between (kept under the first bump) is refused."""
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        circle_services.membership_join(circle=listed, user=UserFactory())
+        membership_services.membership_join(circle=listed, user=UserFactory())
         fetch(client, DIRECTORY)  # stands in for a page rendered before the commit
         assert fetch(client, DIRECTORY)[1] == 0
     for callback in callbacks:

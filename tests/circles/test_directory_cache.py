@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from circles import services
+from circles import membership_services
 from tests.factories import CircleFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +67,7 @@ def test_a_new_circle_and_a_taken_seat_show_at_once(client, berlin):
     MembershipFactory(circle=lisbon)
     html, _ = fetch(client)
     assert "Lisbon Table" in html
-    services.membership_join(circle=lisbon, user=UserFactory())
+    membership_services.membership_join(circle=lisbon, user=UserFactory())
     html, _ = fetch(client)
     card = html[html.index("Lisbon Table") :]
     assert "Full" in card[: card.index("</article>")]

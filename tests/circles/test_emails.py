@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-from circles import services, tasks
+from circles import invitation_services, membership_services, tasks
 from circles.models import Role, Status
 from tests.circles.factories import InvitationFactory
 from tests.factories import CircleFactory, MembershipFactory, UserFactory
@@ -33,7 +33,7 @@ def test_join_request_email_to_every_host(circle, send_mail):
     MembershipFactory(circle=circle)  # a plain member is not told
     person = UserFactory(display_name="Rae")
     with send_mail():
-        services.membership_request(circle=circle, user=person, note="I bake **bread**.")
+        membership_services.membership_request(circle=circle, user=person, note="I bake **bread**.")
     [message] = mail.outbox
     assert sorted(message.to) == sorted([host.email, cohost.email])
     assert message.subject == "Tuesday Breakfast Thinkers: Rae asks to join"
@@ -47,7 +47,7 @@ def test_join_request_email_to_every_host(circle, send_mail):
 def test_note_html_is_sanitized(circle, send_mail):
     MembershipFactory(circle=circle, role=Role.HOST)
     with send_mail():
-        services.membership_request(
+        membership_services.membership_request(
             circle=circle, user=UserFactory(), note='<img src=x onerror="alert(1)">hi'
         )
     html = mail.outbox[0].alternatives[0][0]
@@ -59,8 +59,8 @@ def test_approval_and_decline_emails(circle, send_mail):
     yes = MembershipFactory(circle=circle, status=Status.REQUESTED)
     no = MembershipFactory(circle=circle, status=Status.REQUESTED)
     with send_mail():
-        services.membership_approve(membership=yes, approved_by=host)
-        services.membership_decline(membership=no)
+        membership_services.membership_approve(membership=yes, approved_by=host)
+        membership_services.membership_decline(membership=no)
     approved, declined = mail.outbox
     assert approved.to == [yes.user.email]
     assert approved.subject == "Tuesday Breakfast Thinkers: you're in"
@@ -73,7 +73,7 @@ def test_approval_and_decline_emails(circle, send_mail):
 def test_invitation_email(circle, send_mail):
     host = MembershipFactory(circle=circle, role=Role.HOST, user__display_name="Hana").user
     with send_mail():
-        invitation = services.invitation_create(
+        invitation = invitation_services.invitation_create(
             circle=circle, invited_by=host, email="friend@example.com", message="Come along!"
         )
     [message] = mail.outbox
@@ -91,7 +91,7 @@ def test_invitation_email(circle, send_mail):
 def test_no_mail_before_the_commit(circle, django_capture_on_commit_callbacks):
     host = MembershipFactory(circle=circle, role=Role.HOST).user
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.membership_request(circle=circle, user=UserFactory())
+        membership_services.membership_request(circle=circle, user=UserFactory())
     assert mail.outbox == []  # queued on commit, not before
     for callback in callbacks:
         callback()
@@ -102,7 +102,7 @@ def test_tasks_skip_what_no_longer_stands(circle):
     """A task run late (or twice) does not mail about a request already decided."""
     MembershipFactory(circle=circle, role=Role.HOST)
     request = MembershipFactory(circle=circle, status=Status.REQUESTED)
-    services.membership_approve(membership=request, approved_by=UserFactory())
+    membership_services.membership_approve(membership=request, approved_by=UserFactory())
     tasks.send_join_request_email(request.pk)
     tasks.send_join_decision_email(request.pk, False)
     revoked = InvitationFactory(circle=circle, revoked_at="2026-01-01T00:00:00Z")

@@ -12,7 +12,7 @@ import pytest
 from django.db import IntegrityError
 from django.urls import reverse
 
-from circles import services
+from circles import membership_services, rules, services
 from circles.models import Circle, Listing, Membership, Role, Status
 from meetings.services import meetings_materialize
 from tests.factories import CircleFactory, MembershipFactory, TopicFactory, UserFactory
@@ -199,8 +199,8 @@ def test_archive_asks_first_then_archives(client):
 
 def test_archived_circle_takes_no_one_new():
     circle = CircleFactory(join_policy="open", archived_at="2026-01-01T00:00:00Z")
-    with pytest.raises(services.CircleError, match="archived"):
-        services.membership_join(circle=circle, user=UserFactory())
+    with pytest.raises(rules.CircleError, match="archived"):
+        membership_services.membership_join(circle=circle, user=UserFactory())
 
 
 # --- co-hosts and roles --------------------------------------------------------------
@@ -252,8 +252,10 @@ def test_cohost_cannot_demote_the_host():
     circle = CircleFactory()
     host = MembershipFactory(circle=circle, role=Role.HOST)
     cohost = MembershipFactory(circle=circle, role=Role.CO_HOST).user
-    with pytest.raises(services.CircleError, match="Only a host"):
-        services.membership_set_role(membership=host, role=Role.MEMBER, changed_by=cohost)
+    with pytest.raises(rules.CircleError, match="Only a host"):
+        membership_services.membership_set_role(
+            membership=host, role=Role.MEMBER, changed_by=cohost
+        )
 
 
 # --- removing members -------------------------------------------------------------------
@@ -280,11 +282,11 @@ def test_cohost_removes_a_cohost_but_not_the_host():
     host = MembershipFactory(circle=circle, role=Role.HOST)
     cohost = MembershipFactory(circle=circle, role=Role.CO_HOST)
     other = MembershipFactory(circle=circle, role=Role.CO_HOST)
-    services.membership_remove(membership=other, removed_by=cohost.user)
+    membership_services.membership_remove(membership=other, removed_by=cohost.user)
     other.refresh_from_db()
     assert other.status == Status.REMOVED
-    with pytest.raises(services.CircleError, match="Only a host"):
-        services.membership_remove(membership=host, removed_by=cohost.user)
+    with pytest.raises(rules.CircleError, match="Only a host"):
+        membership_services.membership_remove(membership=host, removed_by=cohost.user)
 
 
 # --- the last-host rule and transfer ----------------------------------------------------
@@ -294,8 +296,8 @@ def test_the_last_host_cannot_leave():
     circle = CircleFactory()
     host = MembershipFactory(circle=circle, role=Role.HOST)
     MembershipFactory(circle=circle, role=Role.CO_HOST)
-    with pytest.raises(services.LastHost, match="needs at least one host"):
-        services.membership_leave(membership=host)
+    with pytest.raises(rules.LastHost, match="needs at least one host"):
+        membership_services.membership_leave(membership=host)
     host.refresh_from_db()
     assert host.status == Status.ACTIVE and host.role == Role.HOST
 
@@ -314,7 +316,7 @@ def test_a_host_can_leave_when_another_host_remains():
     circle = CircleFactory()
     first = MembershipFactory(circle=circle, role=Role.HOST)
     MembershipFactory(circle=circle, role=Role.HOST)
-    services.membership_leave(membership=first)
+    membership_services.membership_leave(membership=first)
     first.refresh_from_db()
     assert first.status == Status.LEFT
 
@@ -331,7 +333,7 @@ def test_transfer_asks_first_then_hands_hosting_on(client):
     member.refresh_from_db()
     assert (member.role, host.role) == (Role.HOST, Role.CO_HOST)
     # The former host can now leave: the circle still has its host.
-    services.membership_leave(membership=host)
+    membership_services.membership_leave(membership=host)
     assert Membership.objects.filter(circle=circle, role=Role.HOST, status="active").count() == 1
 
 
@@ -339,8 +341,8 @@ def test_transfer_only_to_an_active_member():
     circle = CircleFactory()
     host = MembershipFactory(circle=circle, role=Role.HOST)
     gone = MembershipFactory(circle=circle, status=Status.LEFT, joined_at=None)
-    with pytest.raises(services.CircleError, match="active member"):
-        services.hosting_transfer(circle=circle, from_user=host.user, to_membership=gone)
+    with pytest.raises(rules.CircleError, match="active member"):
+        membership_services.hosting_transfer(circle=circle, from_user=host.user, to_membership=gone)
 
 
 def test_member_leaves_after_confirming(client):

@@ -13,7 +13,7 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from circles import services
+from circles import invitation_services
 from circles.models import Role
 from tests.circles.factories import InvitationFactory
 from tests.circles.test_invitations import invite
@@ -100,14 +100,14 @@ def test_a_resend_is_allowed_again_once_the_window_has_passed(circle_and_host, s
     circle, host = circle_and_host
     invitation = InvitationFactory(circle=circle, invited_by=host)
     with send_mail():
-        services.invitation_resend(invitation=invitation, sent_by=host)
+        invitation_services.invitation_resend(invitation=invitation, sent_by=host)
     _clock.move_to(FREE_AGAIN - dt.timedelta(seconds=1))
-    with pytest.raises(services.InvitationLimited) as refused:
-        services.invitation_resend(invitation=invitation, sent_by=host)
+    with pytest.raises(invitation_services.InvitationLimited) as refused:
+        invitation_services.invitation_resend(invitation=invitation, sent_by=host)
     assert refused.value.retry_at == FREE_AGAIN
     _clock.move_to(FREE_AGAIN)
     with send_mail():
-        services.invitation_resend(invitation=invitation, sent_by=host)
+        invitation_services.invitation_resend(invitation=invitation, sent_by=host)
     assert len(mail.outbox) == 2
 
 
@@ -194,7 +194,7 @@ def test_outsiders_get_404_and_members_403_without_an_email(client, circle_and_h
         assert resend(client, invitation, follow=False).status_code == 302  # to sign in
     assert mail.outbox == []
     # Nor did they use up the invitation's window: the host may still resend it.
-    services.invitation_resend(invitation=invitation, sent_by=host)
+    invitation_services.invitation_resend(invitation=invitation, sent_by=host)
 
 
 def test_the_invitations_page_shows_each_wait_in_a_fixed_number_of_queries(
@@ -204,7 +204,7 @@ def test_the_invitations_page_shows_each_wait_in_a_fixed_number_of_queries(
     invitations = InvitationFactory.create_batch(12, circle=circle, invited_by=host)
     with send_mail():
         for invitation in invitations[:6]:
-            services.invitation_resend(invitation=invitation, sent_by=host)
+            invitation_services.invitation_resend(invitation=invitation, sent_by=host)
     client.force_login(host)
     # session, user, circle, membership (access), membership (inviter), invitations+senders
     with django_assert_max_num_queries(6):

@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from circles import services
+from circles import invitation_services, rules
 from circles.models import Invitation, Membership, Role, Status
 from circles.receivers import INVITATION_SESSION_KEY
 from tests.circles.factories import InvitationFactory
@@ -97,10 +97,14 @@ def test_inviting_an_existing_member_says_so(client, circle_and_host):
 
 def test_inviting_the_same_address_twice_resends_one_invitation(circle_and_host):
     circle, host = circle_and_host
-    first = services.invitation_create(circle=circle, invited_by=host, email="a@example.com")
+    first = invitation_services.invitation_create(
+        circle=circle, invited_by=host, email="a@example.com"
+    )
     # Sending it again is a resend, so it waits out the resend window (test_invitation_limits).
     with time_machine.travel(timezone.now() + dt.timedelta(hours=2)):
-        again = services.invitation_create(circle=circle, invited_by=host, email="A@example.com")
+        again = invitation_services.invitation_create(
+            circle=circle, invited_by=host, email="A@example.com"
+        )
     assert first.pk == again.pk
     assert Invitation.objects.count() == 1
 
@@ -117,14 +121,18 @@ def test_invitations_are_rate_limited_per_member(client, circle_and_host, settin
     circle.seat_limit = 30
     circle.save()
     for n in range(settings.INVITATIONS_PER_DAY):
-        services.invitation_create(circle=circle, invited_by=host, email=f"p{n}@example.com")
+        invitation_services.invitation_create(
+            circle=circle, invited_by=host, email=f"p{n}@example.com"
+        )
     client.force_login(host)
     response = invite(client, circle, email="one-more@example.com")
     assert "the most we allow" in response.content.decode()
     assert Invitation.objects.count() == settings.INVITATIONS_PER_DAY
     # A day later the member may invite again.
     with time_machine.travel(timezone.now() + dt.timedelta(days=1, minutes=1)):
-        services.invitation_create(circle=circle, invited_by=host, email="later@example.com")
+        invitation_services.invitation_create(
+            circle=circle, invited_by=host, email="later@example.com"
+        )
 
 
 def test_invites_respect_the_seat_limit(circle_and_host):
@@ -132,12 +140,16 @@ def test_invites_respect_the_seat_limit(circle_and_host):
     circle.seat_limit = 3
     circle.save()
     MembershipFactory(circle=circle)  # two of three seats taken
-    services.invitation_create(circle=circle, invited_by=host, email="one@example.com")
-    with pytest.raises(services.CircleFull, match="held by pending invitations"):
-        services.invitation_create(circle=circle, invited_by=host, email="two@example.com")
+    invitation_services.invitation_create(circle=circle, invited_by=host, email="one@example.com")
+    with pytest.raises(rules.CircleFull, match="held by pending invitations"):
+        invitation_services.invitation_create(
+            circle=circle, invited_by=host, email="two@example.com"
+        )
     MembershipFactory(circle=circle)  # now full
-    with pytest.raises(services.CircleFull):
-        services.invitation_create(circle=circle, invited_by=host, email="three@example.com")
+    with pytest.raises(rules.CircleFull):
+        invitation_services.invitation_create(
+            circle=circle, invited_by=host, email="three@example.com"
+        )
 
 
 # --- hosts manage pending invitations -----------------------------------------------------
@@ -168,7 +180,7 @@ def test_expired_invitation_can_be_resent_with_fresh_days(circle_and_host):
     old = InvitationFactory(
         circle=circle, invited_by=host, expires_at=timezone.now() - dt.timedelta(days=1)
     )
-    services.invitation_resend(invitation=old, sent_by=host)
+    invitation_services.invitation_resend(invitation=old, sent_by=host)
     old.refresh_from_db()
     assert old.is_pending
 
@@ -215,13 +227,13 @@ def test_link_is_single_use(client, circle_and_host):
     assert response.status_code == 410
     assert "already been used" in response.content.decode()
     assert not Membership.objects.filter(user=second).exists()
-    with pytest.raises(services.CircleError, match="already been used"):
-        services.invitation_accept(invitation=invitation, user=second)
+    with pytest.raises(rules.CircleError, match="already been used"):
+        invitation_services.invitation_accept(invitation=invitation, user=second)
 
 
 def test_link_expires_after_14_days(client, circle_and_host):
     circle, host = circle_and_host
-    invitation = services.invitation_create(
+    invitation = invitation_services.invitation_create(
         circle=circle, invited_by=host, email="late@example.com"
     )
     late = UserFactory()
@@ -256,7 +268,7 @@ def test_invitation_lets_a_removed_person_back_in(circle_and_host):
     circle, host = circle_and_host
     gone = MembershipFactory(circle=circle, status=Status.REMOVED)
     invitation = InvitationFactory(circle=circle, invited_by=host)
-    services.invitation_accept(invitation=invitation, user=gone.user)
+    invitation_services.invitation_accept(invitation=invitation, user=gone.user)
     gone.refresh_from_db()
     assert gone.status == Status.ACTIVE and gone.invited_by == host
 

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from circles import services
+from circles import membership_services, rules
 from circles.models import Membership, Role, Status
 from tests.factories import CircleFactory, MembershipFactory, UserFactory
 
@@ -64,9 +64,9 @@ def test_signed_out_join_goes_to_sign_in(client):
 def test_rejoining_after_leaving_reuses_the_membership():
     circle = CircleFactory(join_policy="open")
     person = UserFactory()
-    first = services.membership_join(circle=circle, user=person)
-    services.membership_leave(membership=first)
-    again = services.membership_join(circle=circle, user=person)
+    first = membership_services.membership_join(circle=circle, user=person)
+    membership_services.membership_leave(membership=first)
+    again = membership_services.membership_join(circle=circle, user=person)
     assert again.pk == first.pk and again.status == Status.ACTIVE
 
 
@@ -90,8 +90,8 @@ def test_pledge_must_be_accepted_and_the_acceptance_is_recorded(client):
 
 def test_service_refuses_without_the_pledge():
     circle = CircleFactory(join_policy="open", pledge="Confidential.")
-    with pytest.raises(services.CircleError, match="pledge"):
-        services.membership_join(circle=circle, user=UserFactory())
+    with pytest.raises(rules.CircleError, match="pledge"):
+        membership_services.membership_join(circle=circle, user=UserFactory())
 
 
 # --- requests -----------------------------------------------------------------------------
@@ -122,15 +122,15 @@ def test_request_with_a_note_reaches_the_hosts(client, send_mail):
 def test_asking_twice_is_refused_politely():
     circle = CircleFactory(join_policy="request")
     person = UserFactory()
-    services.membership_request(circle=circle, user=person, note="hi")
-    with pytest.raises(services.CircleError, match="already with its hosts"):
-        services.membership_request(circle=circle, user=person, note="hi again")
+    membership_services.membership_request(circle=circle, user=person, note="hi")
+    with pytest.raises(rules.CircleError, match="already with its hosts"):
+        membership_services.membership_request(circle=circle, user=person, note="hi again")
 
 
 def test_request_circle_cannot_be_joined_directly():
     circle = CircleFactory(join_policy="request")
-    with pytest.raises(services.CircleError, match="not open"):
-        services.membership_join(circle=circle, user=UserFactory())
+    with pytest.raises(rules.CircleError, match="not open"):
+        membership_services.membership_join(circle=circle, user=UserFactory())
 
 
 def test_invite_only_circle_refuses_join_and_request(client):
@@ -140,8 +140,8 @@ def test_invite_only_circle_refuses_join_and_request(client):
     assert "is invite only" in client.get(join_url(circle)).content.decode()
     client.post(join_url(circle), {"note": "please"})
     assert not Membership.objects.filter(user=person).exists()
-    with pytest.raises(services.CircleError):
-        services.membership_request(circle=circle, user=person)
+    with pytest.raises(rules.CircleError):
+        membership_services.membership_request(circle=circle, user=person)
 
 
 def test_host_approves_from_the_queue(client, send_mail):
@@ -200,7 +200,7 @@ def test_a_decided_request_cannot_be_decided_again(client):
     circle = CircleFactory(join_policy="request")
     host = MembershipFactory(circle=circle, role=Role.HOST).user
     request = MembershipFactory(circle=circle, status=Status.REQUESTED)
-    services.membership_approve(membership=request, approved_by=host)
+    membership_services.membership_approve(membership=request, approved_by=host)
     client.force_login(host)
     url = reverse("circles:request_decline", args=[circle.slug, request.pk])
     assert client.post(url).status_code == 404  # no longer in the queue

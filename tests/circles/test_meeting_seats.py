@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from circles import services
+from circles import membership_services, services
 from circles.models import Membership
 from meetings import services as meeting_services
 from meetings.models import Answer
@@ -30,7 +30,9 @@ def test_a_member_who_leaves_gives_their_seat_to_the_first_in_line(circle):
     add_member(circle, role="host")
     fill(meeting, [leaver, stayer, waiting])
 
-    services.membership_leave(membership=Membership.objects.get(circle=circle, user=leaver))
+    membership_services.membership_leave(
+        membership=Membership.objects.get(circle=circle, user=leaver)
+    )
 
     seated = set(meeting.rsvps.seated().values_list("user", flat=True))
     assert seated == {stayer.pk, waiting.pk}
@@ -43,7 +45,7 @@ def test_a_removed_member_gives_up_their_seat_too(circle):
     removed, stayer, waiting = (add_member(circle) for _ in range(3))
     fill(meeting, [removed, stayer, waiting])
 
-    services.membership_remove(
+    membership_services.membership_remove(
         membership=Membership.objects.get(circle=circle, user=removed), removed_by=host
     )
 

@@ -15,7 +15,7 @@ import time
 import pytest
 from django.db import connection
 
-from circles import services
+from circles import invitation_services, membership_services, rules
 from circles.models import Membership, Role, Status
 from tests.circles.factories import InvitationFactory
 from tests.factories import CircleFactory, MembershipFactory, UserFactory
@@ -25,14 +25,14 @@ RACERS = 6
 
 @pytest.fixture
 def slow_seat_count(monkeypatch):
-    real = services._active_count
+    real = rules.active_count
 
     def slow(circle):
         count = real(circle)
         time.sleep(0.05)
         return count
 
-    monkeypatch.setattr(services, "_active_count", slow)
+    monkeypatch.setattr(rules, "active_count", slow)
 
 
 def race(attempts) -> list[str]:
@@ -46,7 +46,7 @@ def race(attempts) -> list[str]:
             barrier.wait()
             attempt()
             outcome = "ok"
-        except services.CircleError as error:
+        except rules.CircleError as error:
             outcome = type(error).__name__
         finally:
             connection.close()
@@ -72,7 +72,9 @@ def test_last_seat_goes_to_exactly_one_of_many_joiners(on_postgres, slow_seat_co
     MembershipFactory(circle=circle, role=Role.HOST)
     MembershipFactory(circle=circle)
     people = UserFactory.create_batch(RACERS)
-    results = race([lambda u=u: services.membership_join(circle=circle, user=u) for u in people])
+    results = race(
+        [lambda u=u: membership_services.membership_join(circle=circle, user=u) for u in people]
+    )
     assert sorted(results) == ["CircleFull"] * (RACERS - 1) + ["ok"]
     assert active(circle) == 3
 
@@ -84,7 +86,10 @@ def test_hosts_approving_at_once_never_overfill(on_postgres, slow_seat_count):
     host = MembershipFactory(circle=circle, role=Role.HOST).user
     requests = MembershipFactory.create_batch(RACERS, circle=circle, status=Status.REQUESTED)
     results = race(
-        [lambda m=m: services.membership_approve(membership=m, approved_by=host) for m in requests]
+        [
+            lambda m=m: membership_services.membership_approve(membership=m, approved_by=host)
+            for m in requests
+        ]
     )
     assert results.count("ok") == 1
     assert active(circle) == 2
@@ -99,9 +104,9 @@ def test_invitations_and_joins_racing_for_the_last_seat(on_postgres, slow_seat_c
     guests = UserFactory.create_batch(3)
     joiners = UserFactory.create_batch(3)
     attempts = [
-        lambda i=i, g=g: services.invitation_accept(invitation=i, user=g)
+        lambda i=i, g=g: invitation_services.invitation_accept(invitation=i, user=g)
         for i, g in zip(invitations, guests, strict=True)
-    ] + [lambda u=u: services.membership_join(circle=circle, user=u) for u in joiners]
+    ] + [lambda u=u: membership_services.membership_join(circle=circle, user=u) for u in joiners]
     results = race(attempts)
     assert results.count("ok") == 1
     assert active(circle) == 2
@@ -115,7 +120,10 @@ def test_one_link_clicked_twice_at_once_is_used_once(on_postgres):
     invitation = InvitationFactory(circle=circle, invited_by=host)
     people = UserFactory.create_batch(4)
     results = race(
-        [lambda u=u: services.invitation_accept(invitation=invitation, user=u) for u in people]
+        [
+            lambda u=u: invitation_services.invitation_accept(invitation=invitation, user=u)
+            for u in people
+        ]
     )
     assert results.count("ok") == 1
     assert active(circle) == 2
@@ -126,9 +134,9 @@ def test_seat_limit_holds_one_at_a_time():
     """The same rule without concurrency (runs on SQLite too)."""
     circle = CircleFactory(join_policy="open", seat_limit=2)
     MembershipFactory(circle=circle, role=Role.HOST)
-    services.membership_join(circle=circle, user=UserFactory())
-    with pytest.raises(services.CircleFull):
-        services.membership_join(circle=circle, user=UserFactory())
+    membership_services.membership_join(circle=circle, user=UserFactory())
+    with pytest.raises(rules.CircleFull):
+        membership_services.membership_join(circle=circle, user=UserFactory())
     assert active(circle) == 2
 
 
@@ -136,16 +144,16 @@ def test_seat_limit_holds_one_at_a_time():
 @pytest.mark.django_db(transaction=True)
 def test_two_hosts_leaving_at_once_leave_one_host(on_postgres, monkeypatch):
     """The same lock keeps the last-host rule: one of two hosts leaving together must stay."""
-    real = services._ensure_another_host
+    real = rules.ensure_another_host
 
     def slow(circle, leaving):
         real(circle, leaving)
         time.sleep(0.05)
 
-    monkeypatch.setattr(services, "_ensure_another_host", slow)
+    monkeypatch.setattr(rules, "ensure_another_host", slow)
     circle = CircleFactory()
     hosts = MembershipFactory.create_batch(2, circle=circle, role=Role.HOST)
-    results = race([lambda m=m: services.membership_leave(membership=m) for m in hosts])
+    results = race([lambda m=m: membership_services.membership_leave(membership=m) for m in hosts])
     assert sorted(results) == ["LastHost", "ok"]
     assert (
         Membership.objects.filter(circle=circle, role=Role.HOST, status=Status.ACTIVE).count() == 1

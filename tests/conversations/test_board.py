@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conversations import services
+from conversations.board_views import POSTS_PER_PAGE
 from conversations.models import Kind, PostStatus
-from conversations.views import POSTS_PER_PAGE
 from tests.conversations.factories import PostFactory, ReplyFactory
 from tests.factories import CircleFactory
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from circles import services as circle_services
+from circles import membership_services
 from circles.models import Membership, Role
 from conversations import services
 from moderation import services as moderation
@@ -190,7 +190,7 @@ def test_a_host_demoted_after_hiding_stops_polling_a_hidden_post(quiet, cast, po
     assert poll(client, post, first.pk).status_code == 204
     assert poll(client, post, first.pk).status_code == 204  # from the cache
 
-    circle_services.membership_set_role(
+    membership_services.membership_set_role(
         membership=membership, role=Role.MEMBER, changed_by=cast.host
     )
 
@@ -216,7 +216,7 @@ def test_a_removed_member_gets_404_at_the_next_poll(cast, post):
     assert poll(bob, post, first.pk).status_code == 204  # from the cache
 
     membership = Membership.objects.get(circle=cast.circle, user=cast.bob)
-    circle_services.membership_remove(membership=membership, removed_by=cast.host)
+    membership_services.membership_remove(membership=membership, removed_by=cast.host)
 
     assert poll(bob, post, first.pk).status_code == 404
     assert poll(bob, post, first.pk).status_code == 404
@@ -227,7 +227,7 @@ def test_a_member_who_leaves_gets_404_at_the_next_poll(quiet, cast, post):
     client, first = quiet
     assert poll(client, post, first.pk).status_code == 204
     membership = Membership.objects.get(circle=cast.circle, user=cast.alice)
-    circle_services.membership_leave(membership=membership)
+    membership_services.membership_leave(membership=membership)
     assert poll(client, post, first.pk).status_code == 404
 
 
@@ -314,7 +314,7 @@ def test_without_the_fast_path_a_removed_member_gets_404(cast, post, settings):
     bob.force_login(cast.bob)
     assert poll(bob, post, first.pk).status_code == 204
     membership = Membership.objects.get(circle=cast.circle, user=cast.bob)
-    circle_services.membership_remove(membership=membership, removed_by=cast.host)
+    membership_services.membership_remove(membership=membership, removed_by=cast.host)
     assert poll(bob, post, first.pk).status_code == 404
 
 
@@ -372,7 +372,7 @@ def test_a_member_removed_after_their_access_counter_was_lost_gets_404(cast, pos
 
     evict_access_counter(cast.bob)
     membership = Membership.objects.get(circle=cast.circle, user=cast.bob)
-    circle_services.membership_remove(membership=membership, removed_by=cast.host)
+    membership_services.membership_remove(membership=membership, removed_by=cast.host)
 
     assert poll(bob, post, first.pk).status_code == 404
 

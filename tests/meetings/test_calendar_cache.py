@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar
 
-from circles import services as circle_services
+from circles import membership_services
 from meetings import services
 from tests.factories import CircleFactory, MembershipFactory, UserFactory
 
@@ -99,11 +99,11 @@ def test_the_feed_shows_every_change_at_once(client, person, feed_url):
 
     joined = CircleFactory()
     elsewhere = make_meeting(joined, in_days=3)
-    circle_services.membership_join(circle=joined, user=person)
+    membership_services.membership_join(circle=joined, user=person)
     assert f"meeting-{elsewhere.pk}" in events(client.get(feed_url))
 
     membership = joined.memberships.get(user=person)
-    circle_services.membership_leave(membership=membership)
+    membership_services.membership_leave(membership=membership)
     assert f"meeting-{elsewhere.pk}" not in events(client.get(feed_url))
 
 

@@ -13,7 +13,7 @@ from django.core import mail
 from django.urls import reverse
 from icalendar import Calendar
 
-from circles import services as circle_services
+from circles import invitation_services, membership_services
 from circles.models import Role, Status
 from conversations.models import Kind, Post
 from meetings import services as meeting_services
@@ -125,7 +125,7 @@ def test_join_requests_reach_each_host_in_their_language(send_mail):
     cohost = add_member(table.circle, role=Role.CO_HOST, language="de")
     other = add_member(table.circle, role=Role.CO_HOST)
     with send_mail():
-        circle_services.membership_request(
+        membership_services.membership_request(
             circle=table.circle, user=UserFactory(display_name="Rae"), note=""
         )
     english, german = sorted(mail.outbox, key=lambda m: m.subject)
@@ -140,7 +140,7 @@ def test_a_spanish_members_invitation_is_in_spanish(send_mail):
     table = make_table(members=0, name="Tuesday Breakfast Thinkers")
     lucia = add_member(table.circle, display_name="Lucía", language="es")
     with send_mail():
-        circle_services.invitation_create(
+        invitation_services.invitation_create(
             circle=table.circle, invited_by=lucia, email="amiga@example.com", message="¡Ven!"
         )
     [message] = mail.outbox
@@ -158,7 +158,7 @@ def test_an_invitee_with_an_account_reads_their_own_language(send_mail):
     table = make_table(members=0, name="Tuesday Breakfast Thinkers")
     friend = UserFactory(email="greta@example.com", language="de")
     with send_mail():
-        circle_services.invitation_create(
+        invitation_services.invitation_create(
             circle=table.circle, invited_by=table.host, email=friend.email, message=""
         )
     [message] = mail.outbox
@@ -169,7 +169,7 @@ def test_an_approved_member_is_told_in_their_language(send_mail):
     table = make_table(members=0, name="Tuesday Breakfast Thinkers", join_policy="request")
     waiting = MembershipFactory(circle=table.circle, status=Status.REQUESTED, user__language="es")
     with send_mail():
-        circle_services.membership_approve(membership=waiting, approved_by=table.host)
+        membership_services.membership_approve(membership=waiting, approved_by=table.host)
     [message] = mail.outbox
     assert message.subject == "Tuesday Breakfast Thinkers: ya formas parte"
     assert "¡Te damos la bienvenida a Tuesday Breakfast Thinkers!" in message.body

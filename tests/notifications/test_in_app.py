@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from circles import services as circle_services
+from circles import invitation_services, membership_services
 from circles.models import JoinPolicy, Role, Status
 from conversations import services as conversation_services
 from conversations.models import Kind
@@ -176,9 +176,9 @@ def test_a_declined_introduction_tells_the_introducer_only(thread):
 def test_an_approved_join_request_tells_the_requester():
     circle, host = make_circle_with_host(name="Quiet Makers", join_policy=JoinPolicy.REQUEST)
     asker = UserFactory(display_name="Nina New")
-    membership = circle_services.membership_request(circle=circle, user=asker, note="Hi!")
+    membership = membership_services.membership_request(circle=circle, user=asker, note="Hi!")
     assert not Notification.objects.exists()
-    circle_services.membership_approve(membership=membership, approved_by=host)
+    membership_services.membership_approve(membership=membership, approved_by=host)
     note = Notification.objects.get()
     assert (note.recipient, note.kind, note.actor) == (asker, "join_approved", host)
     assert note.url == circle.get_absolute_url()
@@ -188,8 +188,10 @@ def test_an_approved_join_request_tells_the_requester():
 def test_an_invitation_shows_under_the_bell_only_for_an_existing_account():
     circle, host = make_circle_with_host(name="Quiet Makers")
     known = UserFactory(email="known@example.com")
-    circle_services.invitation_create(circle=circle, invited_by=host, email="Known@Example.com")
-    circle_services.invitation_create(circle=circle, invited_by=host, email="nobody@example.com")
+    invitation_services.invitation_create(circle=circle, invited_by=host, email="Known@Example.com")
+    invitation_services.invitation_create(
+        circle=circle, invited_by=host, email="nobody@example.com"
+    )
     note = Notification.objects.get()
     assert (note.recipient, note.kind) == (known, NotificationKind.INVITATION)
     assert note.url == circle.invitations.get(email="known@example.com").get_absolute_url()
