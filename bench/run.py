@@ -71,6 +71,8 @@ UNCACHED = {
     "SIGNED_OUT_PAGE_CACHE_SECONDS": "0",
     # Viewer-independent fragments kept by what they show (conversations/fragments.py).
     "FRAGMENT_CACHE_SECONDS": "0",
+    # Django's whole-site cache middleware: not installed, and off here should it be.
+    "CACHE_MIDDLEWARE_SECONDS": "0",
 }
 # *_SECONDS settings left as they are in the uncached rows: none keeps rendered output.
 NOT_RENDERED_OUTPUT = {
@@ -253,6 +255,7 @@ def prepare(env: dict[str, str], *, scale: str = SCALE) -> dict:
     """Create, migrate and seed the database ``env`` names; the targets' ids and sessions."""
     ensure_database(env)
     run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
     log(f"seeding {env['DATABASE_URL'].rsplit('/', 1)[1]} (scale {scale}; skipped when seeded)")
     run([sys.executable, "-m", "bench.cli", "seed", "--scale", scale], env)
     return json.loads(
