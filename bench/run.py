@@ -172,8 +172,8 @@ def ensure_wrk() -> str:
 
 
 def ensure_database(env: dict[str, str]) -> None:
-    name = DATABASE_URL.rsplit("/", 1)[1]
-    admin_url = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
+    name = env["DATABASE_URL"].rsplit("/", 1)[1]
+    admin_url = env["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
     script = (
         "import psycopg,sys\n"
         f"c=psycopg.connect({admin_url!r}, autocommit=True)\n"
@@ -312,6 +312,8 @@ def main() -> int:
     small_queries: dict[str, int] = {}
     if float(SMALL_SCALE) > 0:
         small_env = bench_env("uncached", database_url=SMALL_DATABASE_URL)
+        # Its own keys in the shared Redis: the same ids name other rows there.
+        small_env["CACHE_KEY_PREFIX"] = "peertables-bench-small"
         small_found = prepare(small_env, scale=SMALL_SCALE)
         small_paths = {t.name: t.path for t in page_targets(small_found)}
         counted = count_queries(small_env, small_found, page_targets(small_found))
