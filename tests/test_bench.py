@@ -296,3 +296,70 @@ def test_the_writer_takes_turns_and_each_member_alternates_their_answer():
     assert rsvp.path == "/circles/s/meetings/7/rsvp/"
     assert rsvp.headers["HX-Request"] == "true"
     assert reply.headers["X-CSRFToken"] in reply.headers["Cookie"]
+
+
+# --- Nothing rendered is kept in the uncached rows ---------------------------------
+
+
+def _kept_html(cache) -> list[str]:
+    """The keys of everything the local cache holds, unexpired, that is HTML."""
+    import pickle
+    import time
+
+    found = []
+    for key, value in list(cache._cache.items()):
+        expires = cache._expire_info.get(key)
+        if expires is not None and expires <= time.time():
+            continue  # stored with a timeout of 0: already gone
+        text = repr(pickle.loads(value))  # noqa: S301 - our own test cache
+        if "</" in text or "/>" in text:
+            found.append(key)
+    return found
+
+
+THREAD_FRAGMENTS = pytest.mark.xfail(
+    strict=True,
+    reason="conversations/fragments.py keeps each reply for a day whatever "
+    "FRAGMENT_CACHE_SECONDS says: it must take its timeout from that setting "
+    "(then remove this mark)",
+)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "circle",
+        "meeting",
+        pytest.param("thread", marks=THREAD_FRAGMENTS),
+        "directory",
+        "landing",
+        "directory_out",
+    ],
+)
+def test_the_uncached_settings_keep_no_rendered_html(settings, page):
+    """Every cache of rendered output must honour bench/run.py's UNCACHED settings, or the
+    bench's uncached column measures a cache: after two requests for a page, nothing in
+    the cache holds HTML."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    cache = caches["default"]
+    if not isinstance(cache, LocMemCache):
+        pytest.skip("reads the local-memory cache's entries (the suite without REDIS_URL)")
+    seeding.seed(scale=0.005)
+    found = seeding.targets()
+    for name, value in run.UNCACHED.items():
+        setattr(settings, name, int(value))
+    slug = found.circle_slug
+    path = {
+        "circle": f"@/circles/{slug}/",
+        "meeting": f"@/circles/{slug}/meetings/{found.meeting_id}/",
+        "thread": f"@/circles/{slug}/posts/{found.post_id}/",
+        "directory": "@/circles/",
+        "landing": "/",
+        "directory_out": "/circles/",
+    }[page]
+    cache.clear()
+    counts = count_queries([path], found.session_key)
+    assert counts[path] >= 0, "the page answered 200"
+    assert _kept_html(cache) == []
