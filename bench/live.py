@@ -152,7 +152,7 @@ class Writer(threading.Thread):
         self.interval = interval
         self.replies = Tally()
         self.rsvps = Tally()
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
         self._turn = 0
 
     def requests_for_turn(self, turn: int) -> list[WriteRequest]:
@@ -192,15 +192,15 @@ class Writer(threading.Thread):
             connection.close()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             started = time.monotonic()
             for request in self.requests_for_turn(self._turn):
                 self.send(request)
             self._turn += 1
-            self._stop.wait(max(0.0, self.interval - (time.monotonic() - started)))
+            self._stopping.wait(max(0.0, self.interval - (time.monotonic() - started)))
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()
         self.join(timeout=60)
 
     @property

@@ -74,6 +74,7 @@ UNCACHED = {
     # Django's whole-site cache middleware: not installed, and off here should it be.
     "CACHE_MIDDLEWARE_SECONDS": "0",
 }
+UNCACHED_KEY_PREFIX = "peertables-bench-uncached"
 # *_SECONDS settings left as they are in the uncached rows: none keeps rendered output.
 NOT_RENDERED_OUTPUT = {
     "USER_CACHE_SECONDS": "the signed-in person's row, not a page",
@@ -141,6 +142,9 @@ def bench_env(
     )
     if mode == "uncached":
         env.update(UNCACHED)
+        # Its own keys in the shared Redis: with a timeout of 0 a cache stores nothing, but
+        # it still reads, and would find what the cached server kept.
+        env["CACHE_KEY_PREFIX"] = UNCACHED_KEY_PREFIX
     return env
 
 
