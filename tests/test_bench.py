@@ -151,6 +151,18 @@ def test_the_table_puts_the_uncached_numbers_beside_the_cached_ones():
     assert cells[10:] == ["9", "9", "0"]
 
 
+def test_every_share_is_of_the_higher_of_the_two_ceilings():
+    rows = _rows()
+    rows[0]["uncached"]["rps"] = 1000.0  # disturbed while it was measured
+    assert run.ceilings(rows) == {"cached": 2000.0, "uncached": 2000.0}
+    assert "| 500 | 25 % |" in run.render_table(rows)
+
+
+def test_a_target_that_answers_nothing_is_an_error():
+    nothing = WRK_OUTPUT.replace("7240 requests", "0 requests").replace("724.00", "0.00")
+    assert run.parse_wrk(nothing)["errors"] == 8
+
+
 def test_a_failed_query_count_shows_as_its_status():
     rows = _rows()
     rows[1]["uncached"]["queries"] = -302
@@ -191,7 +203,7 @@ def test_the_report_has_both_tables_and_the_checks():
     checks = run.check_targets(rows, _live_rows(), TARGETS)
     report = run.render_report(rows, _live_rows(), checks)
     assert "| live circle: thread | 300 | 15 % |" in report
-    assert "10 replies, 10 RSVPs" in report
+    assert "| 10 + 10 |" in report
     assert "| circle page, uncached | ≥ 20 % of the ceiling | 25 % (500 req/s) | met |" in report
     assert "FRAGMENT_CACHE_SECONDS=0" in report
 
