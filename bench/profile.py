@@ -12,9 +12,11 @@ same environment variables), and reports per request:
 - template ms: the time inside the outermost template renders (Django's template
   backend), and the part of it that is not SQL run from the template (lazy
   querysets);
-- the 15 functions with the most cumulative time, and the 15 with the most time
-  of their own, from a second pass under cProfile (whose overhead inflates those
-  numbers: compare them with each other, not with the ms above).
+- the 15 functions with the most cumulative time (leaving out the request's
+  plumbing: the test client, Django's handlers and the middleware, each of which
+  holds the whole request), and the 15 with the most time of their own, from a
+  second pass under cProfile (whose overhead inflates those numbers: compare them
+  with each other, not with the ms above).
 
 Environment: PROFILE_REQUESTS, PROFILE_OUTPUT (default docs/PROFILE.md; "-" prints
 it), and bench/run.py's BENCH_* variables.
@@ -25,6 +27,7 @@ from __future__ import annotations
 import cProfile
 import os
 import pstats
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -124,7 +127,13 @@ def _where(key: tuple[str, int, str]) -> str:
             filename = filename[len(prefix) :].lstrip("/")
             break
     filename = filename.split("site-packages/", 1)[-1]
+    filename = re.sub(r"^.*/lib/python3\.\d+/", "", filename)
     return f"{filename}:{line}({name})" if line else name
+
+
+# The request's plumbing: every one of these holds the whole request in its cumulative
+# time, so the cumulative list leaves them out to show the view and what it calls.
+PLUMBING = re.compile(r"django/test/|django/core/handlers/|deprecation\.py|middleware")
 
 
 def _top(stats: pstats.Stats, sort: str, requests: int) -> list[tuple[str, int, float, float]]:
@@ -133,6 +142,7 @@ def _top(stats: pstats.Stats, sort: str, requests: int) -> list[tuple[str, int, 
     rows = [
         (key, calls, own, cumulative)
         for key, (_, calls, own, cumulative, _) in stats.stats.items()  # type: ignore[attr-defined]
+        if sort != "cumulative" or not PLUMBING.search(key[0])
     ]
     rows.sort(key=lambda row: row[index], reverse=True)
     return [
