@@ -13,7 +13,7 @@ PORT ?= 8000
 LOCALES := de es
 I18N_IGNORE := --ignore=.venv --ignore=var --ignore=static --ignore=staticfiles --ignore=tests --ignore=bench --ignore=deploy
 
-.PHONY: help bootstrap sync migrate seed run prod worker test test-fast bench bench-reminders lint format check-deploy clean messages compilemessages
+.PHONY: help bootstrap sync migrate seed run prod worker test test-fast bench bench-reminders profile lint format check-deploy clean messages compilemessages
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -66,8 +66,11 @@ messages: sync ## Update locale/{de,es} from every marked string, then compile; 
 compilemessages: sync ## Compile locale/*/LC_MESSAGES/django.po into the .mo files Django reads (both are committed)
 	$(UV) run python manage.py compilemessages $(addprefix -l ,$(LOCALES)) --ignore=.venv
 
-bench: sync ## Seed a large data set into PostgreSQL, load-test it under gunicorn, write docs/PERFORMANCE.md
+bench: sync ## Seed a large data set into PostgreSQL, load-test every page cached and uncached and a live circle under gunicorn, write docs/PERFORMANCE.md
 	$(UV) run python -m bench.run
+
+profile: sync ## Profile the circle, meeting, thread, directory and landing pages with every cache off (cProfile, queries, templates): docs/PROFILE.md
+	$(UV) run python -m bench.profile
 
 bench-reminders: sync ## Time 1 and 2 Celery workers sending 10,000 due reminders to an SMTP sink (docs/PERFORMANCE.md)
 	$(UV) run python -m bench.reminders

@@ -5,6 +5,11 @@ At scale 1: 10,000 members, 1,000 circles, 30,000 meetings, 100,000 RSVPs and
 circle whose next meeting has 12 RSVPs and 15 agenda topics, and a thread with
 100 replies, all visible to one signed-in bench member. `tests/test_bench.py`
 runs it at a tiny scale so it cannot rot.
+
+The "live circle" rows (bench/live.py) have other members of that circle reply in
+the thread and answer the meeting while it is read; ``targets()`` first takes back
+what an earlier run wrote, so every run starts from the same 100 replies and 12
+seats taken.
 """
 
 from __future__ import annotations
@@ -48,6 +53,9 @@ class Targets:
     last_reply_id: int
     feed_token: str
     session_key: str
+    # Members of the bench circle who write during the live rows (bench/live.py): not
+    # going to the meeting, so their "maybe" and "not going" never change its 12 seats.
+    writer_sessions: tuple[str, ...] = ()
 
 
 def _chunks(iterable, size=BATCH):
@@ -249,8 +257,28 @@ def seed(*, scale: float = 1.0, rng_seed: int = 9) -> None:
     CalendarFeed.objects.get_or_create(user=bench_user)
 
 
-def targets() -> Targets:
-    """The ids the benchmark requests, and a fresh signed-in session for the bench member."""
+def _session_for(user: User) -> str:
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key
+
+
+@transaction.atomic
+def take_back_live_writes(meeting: Meeting, thread: Post) -> None:
+    """Delete what the live rows wrote: replies past the thread's first 100, and every
+    answer but "going" to the meeting (the seed only writes "going")."""
+    first = list(thread.replies.order_by("pk").values_list("pk", flat=True)[:100])
+    if first:
+        thread.replies.filter(pk__gt=first[-1]).delete()
+    Rsvp.objects.filter(meeting=meeting).exclude(answer="going").delete()
+
+
+def targets(*, writers: int = 8) -> Targets:
+    """The ids the benchmark requests, a fresh signed-in session for the bench member,
+    and sessions for up to ``writers`` other members who write during the live rows."""
     user = User.objects.get(email=BENCH_EMAIL)
     circle = Circle.objects.get(slug=BENCH_SLUG)
     meeting = (
@@ -259,18 +287,22 @@ def targets() -> Targets:
         .first()
     )
     thread = Post.objects.filter(circle=circle, author=user).latest("pk")
+    take_back_live_writes(meeting, thread)
     last_reply = thread.replies.latest("pk")
     feed, _ = CalendarFeed.objects.get_or_create(user=user)
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
+    going = Rsvp.objects.filter(meeting=meeting).values("user_id")
+    writer_users = (
+        User.objects.filter(memberships__circle=circle, memberships__status=Status.ACTIVE)
+        .exclude(pk=user.pk)
+        .exclude(pk__in=going)
+        .order_by("pk")[:writers]
+    )
     return Targets(
         circle_slug=circle.slug,
         meeting_id=meeting.pk,
         post_id=thread.pk,
         last_reply_id=last_reply.pk,
         feed_token=feed.token,
-        session_key=store.session_key,
+        session_key=_session_for(user),
+        writer_sessions=tuple(_session_for(writer) for writer in writer_users),
     )

@@ -174,6 +174,11 @@ THREAD_POLL_FAST_PATH = env_bool("THREAD_POLL_FAST_PATH", bool(REDIS_URL))
 # that drop them are seen by every web process only through a shared cache, and
 # the Celery worker is another process: without Redis, nothing is kept.
 MEMBER_PAGE_SECONDS = env_int("MEMBER_PAGE_SECONDS", 600 if REDIS_URL else 0)
+# Viewer-independent pieces of pages (a reply, a circle's member list) are kept
+# this long under a key of what they show (conversations/fragments.py). 0 keeps
+# none: `make bench` sets it for its "uncached" rows, so every fragment cache
+# must use it as its timeout (a cache timeout of 0 stores nothing).
+FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 24 * 60 * 60)
 
 # --- Accounts ----------------------------------------------------------------
 AUTH_USER_MODEL = "members.User"
