@@ -20,7 +20,7 @@ from circles import services as circle_services
 from circles.models import JoinPolicy, Role, Status
 from conversations import services as conversation_services
 from conversations.models import Kind
-from meetings import services as meeting_services
+from meetings import rsvp_services
 from meetings.models import Answer, Meeting
 from notifications import emails, services
 from notifications.models import (
@@ -206,11 +206,11 @@ def test_a_seat_from_the_waitlist_tells_the_person_seated():
         local_date=start.astimezone(circle.zone).date(),
         is_one_off=True,
     )
-    meeting_services.rsvp_set(meeting=meeting, user=host, answer=Answer.GOING)
-    meeting_services.rsvp_set(meeting=meeting, user=first, answer=Answer.GOING)
-    meeting_services.rsvp_set(meeting=meeting, user=waiting, answer=Answer.GOING)
+    rsvp_services.rsvp_set(meeting=meeting, user=host, answer=Answer.GOING)
+    rsvp_services.rsvp_set(meeting=meeting, user=first, answer=Answer.GOING)
+    rsvp_services.rsvp_set(meeting=meeting, user=waiting, answer=Answer.GOING)
     assert not Notification.objects.exists()
-    meeting_services.rsvp_set(meeting=meeting, user=first, answer=Answer.NOT_GOING)
+    rsvp_services.rsvp_set(meeting=meeting, user=first, answer=Answer.NOT_GOING)
     note = Notification.objects.get()
     assert (note.recipient, note.kind) == (waiting, NotificationKind.WAITLIST_PROMOTED)
     assert note.url == meeting.get_absolute_url()
