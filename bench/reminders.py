@@ -75,10 +75,10 @@ def settle_other_reminders() -> int:
     The web benchmark's data set has meetings whose reminders fall due too; sent
     during the measurement they would be counted against our 10,000.
     """
-    from notifications import services
+    from notifications import ledger
     from notifications.models import Delivery, DeliveryState
 
-    services.reminders_create_due()
+    ledger.reminders_create_due()
     return (
         Delivery.objects.reminders()
         .filter(state=DeliveryState.PENDING)
@@ -435,9 +435,9 @@ def measure(*, workers: int, sink: Sink, env: dict[str, str], count: int = COUNT
 
 def render_table(results: list[Result]) -> str:
     from bench.run import machine
-    from notifications import services
+    from notifications import sending
 
-    lanes = getattr(services, "SEND_LANES", 1)
+    lanes = getattr(sending, "SEND_LANES", 1)
     lines = [
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine()}; "
         f"{results[0].reminders:,} due reminders (one meeting each in "

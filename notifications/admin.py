@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from notifications import services
+from notifications import ledger
 from notifications.models import Delivery, DeliveryState, Notification, NotificationPreferences
 
 
@@ -87,7 +87,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     @admin.action(description=_("Retry the selected failed deliveries"))
     def retry_failed(self, request, queryset):
         retried = sum(
-            services.delivery_retry(delivery=delivery)
+            ledger.delivery_retry(delivery=delivery)
             for delivery in queryset.filter(state=DeliveryState.FAILED)
         )
         self.message_user(

@@ -1,7 +1,7 @@
 """The reminder and the weekly digest: plain text and HTML, the circle's name leading the subject.
 
-Messages are built here and sent by notifications.services, which owns the
-delivery ledger. Every link is absolute (settings.SITE_URL). A post marked
+Messages are built here and sent by notifications.sending, which records
+each in the delivery ledger. Every link is absolute (settings.SITE_URL). A post marked
 "in the room" is never quoted in a digest: it is named only as "an ask in
 <circle>" with a link. Each is written in its recipient's language
 (members.language.in_language_of): the reminder's frames, subject and
