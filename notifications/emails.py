@@ -34,6 +34,7 @@ from meetings import timefmt
 from meetings.ics import calendar_for
 from meetings.models import Answer, Meeting, Rsvp, TopicStatus
 from members.language import in_language_of, language_of
+from notifications.bell_texts import notification_text
 from notifications.models import ActivityEmail, Notification, Preference
 from notifications.tokens import rsvp_token, unsubscribe_token
 
@@ -461,11 +462,17 @@ def _digest_notices(*, user: User, now: dt.datetime) -> tuple[list[DigestNotice]
             recipient__notification_preferences__activity_email=ActivityEmail.DIGEST,
         )
     )
-    rows = list(unread.newest_first().values_list("text", "url")[: DIGEST_MAX_NOTICES + 1])
+    rows = list(
+        unread.newest_first().values_list("params", "text", "url")[: DIGEST_MAX_NOTICES + 1]
+    )
     shown = rows[:DIGEST_MAX_NOTICES]
     # Only a full list needs the true total ("and 12 more"): a second query then.
     more = unread.count() - len(shown) if len(rows) > len(shown) else 0
-    return [DigestNotice(text=text, url=absolute(url)) for text, url in shown], more
+    notices = [
+        DigestNotice(text=notification_text(params, text), url=absolute(url))
+        for params, text, url in shown
+    ]
+    return notices, more
 
 
 def digest_subject(content: DigestContent) -> str:

@@ -9,15 +9,17 @@ and the sweeps that send it ``notifications/sending.py``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 
+from notifications.bell_texts import bell_text
 from notifications.models import (
     ActivityEmail,
     Notification,
@@ -102,12 +104,18 @@ def preferences_set(
 
 @dataclass(frozen=True)
 class Notice:
-    """One notification to create: for whom, what kind, what it says, where it leads."""
+    """One notification to create: for whom, what kind, what it says, where it leads.
+
+    ``params`` names a message of notifications.bell_texts and its values, so it
+    is written in each reader's language when read; ``text`` is for a notice with
+    no such message (it reads the same in every language).
+    """
 
     recipient_id: int
     kind: str
-    text: str
     url: str
+    params: dict = field(default_factory=dict)
+    text: str = ""
 
 
 def is_site_path(url: str) -> bool:
@@ -119,6 +127,14 @@ def is_site_path(url: str) -> bool:
         and not any(ord(char) < 32 for char in url)
         and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
     )
+
+
+def _site_language_text(notice: Notice) -> str:
+    """The notice in the site's language, kept in ``text`` for the admin's list and search."""
+    if not notice.params:
+        return notice.text
+    with translation.override(settings.LANGUAGE_CODE):
+        return bell_text(notice.params)
 
 
 @transaction.atomic
@@ -146,7 +162,8 @@ def notify_all(
             Notification(
                 recipient_id=notice.recipient_id,
                 kind=notice.kind,
-                text=Truncator(notice.text).chars(200),
+                text=Truncator(_site_language_text(notice)).chars(200),
+                params=notice.params,
                 url=notice.url,
                 actor_id=actor_id,
                 circle_id=circle.pk if circle is not None else None,
@@ -171,7 +188,7 @@ def notify(
 ) -> Notification | None:
     """Tell one person something under the bell; None when they are the actor."""
     created = notify_all(
-        notices=[Notice(recipient_id=recipient.pk, kind=kind, text=text, url=url)],
+        notices=[Notice(recipient_id=recipient.pk, kind=kind, url=url, text=text)],
         actor=actor,
         circle=circle,
     )
