@@ -114,15 +114,8 @@ def meeting_add(request: HttpRequest, slug: str) -> HttpResponse:
         initial={"duration_minutes": circle.duration_minutes, "time": circle.start_time},
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            meeting = services.meeting_add_one_off(
-                circle=circle,
-                starts_at=data["starts_at"],
-                duration_minutes=data["duration_minutes"],
-                venue_name=data["venue_name"],
-                venue_address=data["venue_address"],
-            )
+            meeting = services.meeting_add_one_off(circle=circle, **form.meeting_time())
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -149,15 +142,8 @@ def meeting_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.meeting_move(
-                meeting=meeting,
-                starts_at=data["starts_at"],
-                duration_minutes=data["duration_minutes"],
-                venue_name=data["venue_name"],
-                venue_address=data["venue_address"],
-            )
+            services.meeting_move(meeting=meeting, **form.meeting_time())
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

@@ -130,12 +130,7 @@ def meeting_move(
         raise ValidationError(_("A meeting that has started cannot be moved."))
     if starts_at <= timezone.now():
         raise ValidationError(_("Choose a time in the future."))
-    local = starts_at.astimezone(meeting.circle.zone)
-    meeting.starts_at = starts_at.astimezone(dt.UTC)
-    meeting.ends_at = meeting.starts_at + dt.timedelta(minutes=duration_minutes)
-    meeting.local_date = local.date()
-    meeting.venue_name = venue_name
-    meeting.venue_address = venue_address if venue_name else ""
+    _set_time_and_place(meeting, starts_at, duration_minutes, venue_name, venue_address)
     meeting.is_moved = True
     meeting.sequence += 1
     meeting.save()
@@ -155,15 +150,28 @@ def meeting_add_one_off(
     """A host adds a meeting outside the schedule."""
     if starts_at <= timezone.now():
         raise ValidationError(_("Choose a time in the future."))
-    return Meeting.objects.create(
-        circle=circle,
-        starts_at=starts_at.astimezone(dt.UTC),
-        ends_at=(starts_at + dt.timedelta(minutes=duration_minutes)).astimezone(dt.UTC),
-        local_date=starts_at.astimezone(circle.zone).date(),
-        is_one_off=True,
-        venue_name=venue_name,
-        venue_address=venue_address if venue_name else "",
-    )
+    meeting = Meeting(circle=circle, is_one_off=True)
+    _set_time_and_place(meeting, starts_at, duration_minutes, venue_name, venue_address)
+    meeting.save(force_insert=True)
+    return meeting
+
+
+def _set_time_and_place(
+    meeting: Meeting,
+    starts_at: dt.datetime,
+    duration_minutes: int,
+    venue_name: str,
+    venue_address: str,
+) -> None:
+    """A host's chosen time (stored in UTC, dated in the circle's zone) and place.
+
+    An address without a venue name is dropped: the page shows a place by its name.
+    """
+    meeting.starts_at = starts_at.astimezone(dt.UTC)
+    meeting.ends_at = meeting.starts_at + dt.timedelta(minutes=duration_minutes)
+    meeting.local_date = starts_at.astimezone(meeting.circle.zone).date()
+    meeting.venue_name = venue_name
+    meeting.venue_address = venue_address if venue_name else ""
 
 
 # --- The series: which meeting comes before or after ----------------------------------

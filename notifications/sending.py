@@ -132,7 +132,7 @@ class _Sender:
 
     def build(self, delivery: Delivery, facts: _BatchFacts, now: dt.datetime):
         """The message to send, or a skip reason (str)."""
-        from notifications import emails
+        from notifications import digest_emails, emails
 
         if delivery.kind == DeliveryKind.REMINDER:
             meeting = delivery.meeting
@@ -150,10 +150,10 @@ class _Sender:
             return "The account is not active."
         if not facts.wants(delivery.user_id, Preference.DIGEST):
             return "The digest is turned off."
-        content = emails.digest_content(user=delivery.user, now=now)
+        content = digest_emails.digest_content(user=delivery.user, now=now)
         if content.is_empty:
             return "Nothing to say this week."
-        return emails.digest_message(user=delivery.user, content=content)
+        return digest_emails.digest_message(user=delivery.user, content=content)
 
     def send(self, message) -> None:
         if not self.is_open:

@@ -10,7 +10,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
-from bench import reminders
+from bench import reminder_rig, reminders
 from circles.models import Circle
 from meetings.models import Meeting
 from members.models import User
@@ -54,8 +54,8 @@ def test_what_the_rest_of_the_database_owes_is_settled_as_skipped_before_a_run()
 
 
 def test_the_sink_counts_connections_messages_and_duplicates():
-    sink = reminders.Sink()
-    port = reminders.free_port()
+    sink = reminder_rig.Sink(reminders.DOMAIN)
+    port = reminder_rig.free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     try:

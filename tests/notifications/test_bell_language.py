@@ -19,7 +19,7 @@ from conversations.models import Kind
 from meetings import rsvp_services
 from meetings.models import Answer, Meeting
 from members.language import language_set
-from notifications import emails, services
+from notifications import digest_emails, services
 from notifications.models import ActivityEmail, Notification
 from tests.factories import MembershipFactory, UserFactory, make_circle_with_host
 
@@ -112,7 +112,7 @@ def test_the_digest_lists_the_bell_in_the_recipients_language(circle):
         circle=circle, author=greta, kind=Kind.ASK, title="Preise?", body="Hilfe."
     )
     conversation_services.reply_create(post=post, author=ed, body="Here.")
-    content = emails.digest_content(user=greta, now=timezone.now())
+    content = digest_emails.digest_content(user=greta, now=timezone.now())
     assert [notice.text for notice in content.notices] == [
         "Ed hat auf deinen Beitrag „Preise?“ geantwortet."
     ]
