@@ -1,4 +1,4 @@
-"""The private calendar feed is built once per change and kept in the cache (meetings/views.py).
+"""The private calendar feed is built once per change and kept in the cache (calendar_views).
 
 The token is checked on every request, so a rotated token or a deactivated
 person is refused at once even while the body is cached; any change the feed
