@@ -5,7 +5,8 @@
 Seeds 10,000 due reminders into the bench database (200 circles of 50 members, one
 meeting each starting in two hours, most members going, some on the waitlist, a
 few agenda topics), starts an SMTP sink (aiosmtpd) in this process and one real
-`celery -A config worker` in production mode with EMAIL_URL pointing at the sink,
+`celery -A config worker` in production mode with EMAIL_URL pointing at the sink
+(both in bench/reminder_rig.py),
 then queues the sweep task once, as beat would, and times it until every one of
 the 10,000 ledger rows is sent. The sink counts messages, SMTP connections and
 duplicates (the same recipient and subject twice). Then it resets and does the
@@ -26,17 +27,21 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import signal
-import socket
-import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from email.parser import BytesHeaderParser
-from email.policy import compat32
 from pathlib import Path
+
+from bench.reminder_rig import (
+    Sink,
+    cpu_seconds,
+    free_port,
+    start_workers,
+    stop_workers,
+    wait_for_workers,
+    worker_env,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TAG = "reminders-bench"
@@ -75,10 +80,10 @@ def settle_other_reminders() -> int:
     The web benchmark's data set has meetings whose reminders fall due too; sent
     during the measurement they would be counted against our 10,000.
     """
-    from notifications import services
+    from notifications import ledger
     from notifications.models import Delivery, DeliveryState
 
-    services.reminders_create_due()
+    ledger.reminders_create_due()
     return (
         Delivery.objects.reminders()
         .filter(state=DeliveryState.PENDING)
@@ -212,58 +217,6 @@ def last_sent_at() -> dt.datetime | None:
     )["last"]
 
 
-# --- The SMTP sink ----------------------------------------------------------------------------
-
-
-class Sink:
-    """aiosmtpd handler: counts connections (EHLO/HELO) and messages per (recipient, subject)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.reset()
-
-    def reset(self) -> None:
-        with self.lock:
-            self.connections = 0
-            self.messages = 0
-            self.seen: Counter = Counter()
-
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
-        with self.lock:
-            self.connections += 1
-        session.host_name = hostname
-        return responses
-
-    async def handle_HELO(self, server, session, envelope, hostname):  # noqa: N802
-        with self.lock:
-            self.connections += 1
-        session.host_name = hostname
-        return "250 sink"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        headers = BytesHeaderParser(policy=compat32).parsebytes(envelope.content)
-        subject = str(headers.get("Subject", ""))
-        with self.lock:
-            self.messages += 1
-            for recipient in envelope.rcpt_tos:
-                self.seen[(recipient.lower(), subject)] += 1
-        return "250 2.0.0 queued"
-
-    def duplicates(self) -> int:
-        with self.lock:
-            return sum(n - 1 for n in self.seen.values() if n > 1)
-
-    def ours(self) -> int:
-        with self.lock:
-            return sum(1 for recipient, _ in self.seen if recipient.endswith(f"@{DOMAIN}"))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 # --- One measurement --------------------------------------------------------------------------
 
 
@@ -291,82 +244,6 @@ class Result:
         return self.sent == self.reminders == self.received and self.duplicates == 0
 
 
-def worker_env(base: dict[str, str], smtp_port: int) -> dict[str, str]:
-    env = dict(base)
-    env.update(EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}", LOG_LEVEL="WARNING")
-    return env
-
-
-def start_workers(count: int, env: dict[str, str]) -> list[subprocess.Popen]:
-    """``count`` worker processes, each a prefork worker with concurrency 1."""
-    return [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool",
-                "prefork",
-                "--concurrency",
-                "1",
-                "--hostname",
-                f"{TAG}-{n}@%h",
-                "--loglevel",
-                "WARNING",
-                "--without-gossip",
-                "--without-mingle",
-            ],  # fmt: skip
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,  # the banner; warnings and errors go to stderr
-            start_new_session=True,
-        )
-        for n in range(count)
-    ]
-
-
-def stop_workers(workers: list[subprocess.Popen]) -> None:
-    for worker in workers:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)
-    for worker in workers:
-        try:
-            worker.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait()
-
-
-def cpu_seconds(workers: list[subprocess.Popen]) -> float:
-    """CPU time so far of the worker processes and their pool children (Linux /proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for worker in workers:
-        pids = [worker.pid]
-        try:
-            children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text()
-            pids += [int(pid) for pid in children.split()]
-            for pid in pids:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])  # utime, stime
-        except (OSError, ValueError):
-            return float("nan")
-    return total / ticks
-
-
-def wait_for_workers(app, count: int, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        replies = app.control.ping(timeout=1.0) or []
-        if sum(1 for reply in replies for name in reply if name.startswith(f"{TAG}-")) >= count:
-            return
-        time.sleep(0.2)
-    raise SystemExit(f"{count} Celery worker(s) did not answer a ping within {seconds:.0f} s")
-
-
 def measure(*, workers: int, sink: Sink, env: dict[str, str], count: int = COUNT) -> Result:
     from django.utils import timezone
 
@@ -380,9 +257,9 @@ def measure(*, workers: int, sink: Sink, env: dict[str, str], count: int = COUNT
     seed(count)
     app.control.purge()
     sink.reset()
-    processes = start_workers(workers, env)
+    processes = start_workers(workers, env, TAG)
     try:
-        wait_for_workers(app, workers)
+        wait_for_workers(app, workers, TAG)
         load_before = os.getloadavg()[0]
         cpu_before = cpu_seconds(processes)
         started = timezone.now()
@@ -435,9 +312,9 @@ def measure(*, workers: int, sink: Sink, env: dict[str, str], count: int = COUNT
 
 def render_table(results: list[Result]) -> str:
     from bench.run import machine
-    from notifications import services
+    from notifications import sending
 
-    lanes = getattr(services, "SEND_LANES", 1)
+    lanes = getattr(sending, "SEND_LANES", 1)
     lines = [
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine()}; "
         f"{results[0].reminders:,} due reminders (one meeting each in "
@@ -497,7 +374,7 @@ def main() -> int:
     django.setup()
     from aiosmtpd.controller import Controller
 
-    sink = Sink()
+    sink = Sink(DOMAIN)
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     results = []

@@ -6,6 +6,12 @@ saved in var/mail. Set DATABASE_URL and REDIS_URL to run on PostgreSQL and
 Redis. DJANGO_ENV=production (or DEBUG=0) turns on production mode, which
 refuses to start without a real SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
 Every variable is listed in the README.
+
+Why one module of about 400 lines: Django reads its settings from one module,
+and splitting them (base/dev/prod files, or imports from several) would hide
+the order they depend on (production checks read what the environment set
+above them) and how one switch (DJANGO_ENV, REDIS_URL) changes many. The
+helpers that read the environment are already apart, in config/env.py.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ added), and a topic is only proposed when that title is not on the agenda yet.
 from __future__ import annotations
 
 from circles.models import Circle, Membership
-from meetings import horizon, services
+from meetings import agenda_services, horizon, rsvp_services
 from meetings.models import AgendaTopic, Answer
 
 DEMO_TOPICS = [
@@ -28,13 +28,13 @@ def seed_meetings(circles: list[Circle]) -> None:
         ]
         answers = [Answer.GOING, Answer.GOING, Answer.MAYBE, Answer.GOING, Answer.NOT_GOING]
         for user, answer in zip(members, answers, strict=False):
-            services.rsvp_set(meeting=meeting, user=user, answer=answer)
+            rsvp_services.rsvp_set(meeting=meeting, user=user, answer=answer)
         for (title, details), author in zip(DEMO_TOPICS, members, strict=False):
             topic = AgendaTopic.objects.filter(meeting=meeting, title=title).first()
             if topic is None:
-                topic = services.topic_propose(
+                topic = agenda_services.topic_propose(
                     meeting=meeting, user=author, title=title, details=details
                 )
             for voter in members[: len(members) // 2]:
                 if voter.agenda_votes.filter(meeting=meeting).count() < circle.votes_per_member:
-                    services.topic_vote(topic=topic, user=voter)
+                    agenda_services.topic_vote(topic=topic, user=voter)

@@ -55,6 +55,11 @@ class MeetingTimeForm(forms.Form):
             self.add_error("venue_name", _("Name the place when you give an address."))
         return data
 
+    def meeting_time(self) -> dict:
+        """The valid form as the keyword arguments of meeting_add_one_off and meeting_move."""
+        fields = ("starts_at", "duration_minutes", "venue_name", "venue_address")
+        return {name: self.cleaned_data[name] for name in fields}
+
 
 class TopicForm(forms.ModelForm):
     class Meta:

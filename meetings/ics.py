@@ -2,9 +2,11 @@
 
 The UID never changes for a meeting; SEQUENCE rises with every change a
 calendar must pick up; a cancelled meeting stays in the feed as CANCELLED so
-calendar apps remove it instead of keeping a stale event. The words (the
-description) are in the active language: a reminder's attachment is made in
-its reader's (notifications.emails).
+calendar apps remove it instead of keeping a stale event. The words (a
+cancelled event's summary, the description, the feed's name) are in the
+active language: a reminder's attachment is made in its reader's
+(notifications.emails), the private feed in its owner's
+(meetings.calendar_views).
 """
 
 from __future__ import annotations
@@ -34,7 +36,12 @@ def _event(meeting: Meeting, *, show_link: bool) -> Event:
     event.add("dtstart", meeting.local_starts_at)
     event.add("dtend", meeting.local_ends_at)
     event.add("sequence", meeting.sequence)
-    event.add("summary", circle.name)
+    # The circle's name is the event's name; a cancelled one says so in words too,
+    # since not every calendar app shows STATUS:CANCELLED.
+    if meeting.is_cancelled:
+        event.add("summary", _("Cancelled: %(circle)s") % {"circle": circle.name})
+    else:
+        event.add("summary", circle.name)
     url = settings.SITE_URL + meeting.get_absolute_url()
     event.add("url", url)
     location = ", ".join(p for p in (meeting.place_name, meeting.place_address) if p)

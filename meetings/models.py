@@ -2,6 +2,13 @@
 
 Every instant is stored in UTC; the circle's local wall-clock time is the
 truth it is computed from (see circles.schedule and meetings.services).
+
+Why one module of over 400 lines: the meeting's models are one aggregate
+(a meeting, its RSVPs, agenda topics and votes, commitments, attendance) whose
+constraints name each other's fields and whose querysets each page combines;
+each model is short, and the length is their named constraints and indexes,
+which belong beside the fields they guard. The calendar feed is the one
+model outside the aggregate, kept here so meetings has one migrations history.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from django.db.models.signals import post_delete, post_save
 
 from circles import directory_cache
 from circles import signals as circle_signals
-from meetings import horizon, services
+from meetings import horizon, rsvp_services, services
 from meetings.models import Meeting
 
 
@@ -26,11 +26,11 @@ def schedule_changed(sender: type, circle: Any, **kwargs: Any) -> None:
 
 
 def seats_added(sender: type, circle: Any, **kwargs: Any) -> None:
-    services.meetings_seat_limit_changed(circle=circle)
+    rsvp_services.meetings_seat_limit_changed(circle=circle)
 
 
 def member_departed(sender: type, circle: Any, user: Any, **kwargs: Any) -> None:
-    services.rsvps_release_for_departed(circle=circle, user=user)
+    rsvp_services.rsvps_release_for_departed(circle=circle, user=user)
 
 
 def connect() -> None:

@@ -1,6 +1,6 @@
 """What happens at a meeting that the apps above meetings act on.
 
-Sent by meetings.services inside its transaction, like circles/signals.py;
+Sent by meetings.rsvp_services inside its transaction, like circles/signals.py;
 notifications (notifications/receivers.py) connects the receivers.
 """
 

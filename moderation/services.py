@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from circles import member_pages
 from circles.models import Circle
@@ -75,9 +76,9 @@ def _circle_of(item: Post | Reply) -> Circle:
 def flag_create(*, item: Post | Reply, flagged_by: User, reason: str, note: str = "") -> Flag:
     """File one flag. A second flag by the same person on the same item is refused."""
     if reason not in Reason.values:
-        raise ModerationError("Choose a reason for the flag.")
+        raise ModerationError(_("Choose a reason for the flag."))
     if item.author_id == flagged_by.pk:
-        raise ModerationError("You cannot flag your own words; edit or delete them instead.")
+        raise ModerationError(_("You cannot flag your own words; edit or delete them instead."))
     target = {"post": item} if isinstance(item, Post) else {"reply": item}
     try:
         # A savepoint, so a duplicate leaves the outer transaction usable.
@@ -87,7 +88,7 @@ def flag_create(*, item: Post | Reply, flagged_by: User, reason: str, note: str 
             )
     except IntegrityError:
         raise ModerationError(
-            "You have already flagged this. The hosts have it in their queue."
+            _("You have already flagged this. The hosts have it in their queue.")
         ) from None
 
 
@@ -97,39 +98,31 @@ def item_hide(*, item: Post | Reply, by: User, reason: str = "", as_staff: bool 
 
     Returns False when it was hidden already (nothing logged twice).
     """
-    model = type(item)
-    updated = model.objects.filter(pk=item.pk, hidden_at__isnull=True).update(
-        hidden_at=timezone.now(), hidden_by=by
-    )
-    if not updated:
-        return False
-    item.refresh_from_db(fields=["hidden_at", "hidden_by"])
-    _item_changed(item)
-    action_record(
-        actor=by,
-        kind=ActionKind.HIDE,
-        target=item,
-        reason=reason,
-        circle=_circle_of(item),
-        as_staff=as_staff,
-    )
-    return True
+    return _item_set_hidden(item=item, hide=True, by=by, reason=reason, as_staff=as_staff)
 
 
 @transaction.atomic
 def item_restore(*, item: Post | Reply, by: User, reason: str = "", as_staff: bool = False) -> bool:
     """Show a hidden post or reply again. Returns False when it was not hidden."""
-    model = type(item)
-    updated = model.objects.filter(pk=item.pk, hidden_at__isnull=False).update(
-        hidden_at=None, hidden_by=None
-    )
+    return _item_set_hidden(item=item, hide=False, by=by, reason=reason, as_staff=as_staff)
+
+
+def _item_set_hidden(
+    *, item: Post | Reply, hide: bool, by: User, reason: str, as_staff: bool
+) -> bool:
+    """Hide or show one item by a conditional UPDATE: a second click changes and logs nothing."""
+    to_change = type(item).objects.filter(pk=item.pk, hidden_at__isnull=hide)
+    if hide:
+        updated = to_change.update(hidden_at=timezone.now(), hidden_by=by)
+    else:
+        updated = to_change.update(hidden_at=None, hidden_by=None)
     if not updated:
         return False
     item.refresh_from_db(fields=["hidden_at", "hidden_by"])
     _item_changed(item)
     action_record(
         actor=by,
-        kind=ActionKind.RESTORE,
+        kind=ActionKind.HIDE if hide else ActionKind.RESTORE,
         target=item,
         reason=reason,
         circle=_circle_of(item),
@@ -185,7 +178,7 @@ def person_suspend(*, person: User, by: User, reason: str = "") -> bool:
     from members.models import User
 
     if person.pk == by.pk:
-        raise ModerationError("You cannot suspend yourself.")
+        raise ModerationError(_("You cannot suspend yourself."))
     updated = User.objects.filter(pk=person.pk, suspended_at__isnull=True).update(
         is_active=False, suspended_at=timezone.now(), suspended_reason=reason
     )

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from notifications import services
+from notifications import ledger
 from notifications.models import Delivery, DeliveryState, Notification, NotificationPreferences
 
 
@@ -41,19 +41,13 @@ class DueFilter(admin.SimpleListFilter):
         return queryset
 
 
+# What a row owes and where it stands: the list's columns and the first read-only fields.
+_DELIVERY_TERMS = ["kind", "user", "meeting", "digest_week", "state", "attempts", "next_attempt_at"]
+
+
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = [
-        "kind",
-        "user",
-        "meeting",
-        "digest_week",
-        "state",
-        "attempts",
-        "next_attempt_at",
-        "sent_at",
-        "note",
-    ]
+    list_display = [*_DELIVERY_TERMS, "sent_at", "note"]
     list_filter = [DueFilter, "state", "kind", "digest_week"]
     # The meeting's __str__ names its circle: one join instead of a query per row.
     list_select_related = ["user", "meeting__circle"]
@@ -61,13 +55,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     raw_id_fields = ["user", "meeting"]
     readonly_fields = [
-        "kind",
-        "user",
-        "meeting",
-        "digest_week",
-        "state",
-        "attempts",
-        "next_attempt_at",
+        *_DELIVERY_TERMS,
         "claim_token",
         "claimed_at",
         "lease_expires_at",
@@ -87,7 +75,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     @admin.action(description=_("Retry the selected failed deliveries"))
     def retry_failed(self, request, queryset):
         retried = sum(
-            services.delivery_retry(delivery=delivery)
+            ledger.delivery_retry(delivery=delivery)
             for delivery in queryset.filter(state=DeliveryState.FAILED)
         )
         self.message_user(

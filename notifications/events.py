@@ -5,8 +5,12 @@ they queue the matching email, so the notification commits (or rolls back)
 with the event. Each event costs at most one read (who should hear of it)
 and one INSERT (``notify_all``'s bulk_create), whatever the number of people.
 
-The texts never quote an "in the room" post: not its title, not its body.
-They say that something happened and link to it, like the emails do.
+Each notification stores which message it is and the values the message
+names (``params``); notifications.bell_texts writes the words when the person
+reads them, in their language. ``text`` keeps the same message in the site's
+language for the admin's list and search. The values never quote an "in the
+room" post: not its title, not its body, only its kind and circle. They say
+that something happened and link to it, like the emails do.
 """
 
 from __future__ import annotations
@@ -28,11 +32,12 @@ if TYPE_CHECKING:
 TITLE_CHARS = 60
 
 
-def _post_words(post: Post) -> str:
-    """How a post is named: its kind and quoted title, or only "in-the-room post"."""
+def _post_words(post: Post) -> dict[str, str]:
+    """How a post is named (notifications.bell_texts.post_phrase): its title, cut short,
+    or for an "in the room" post only its kind and circle."""
     if post.in_the_room:
-        return f"an in-the-room {post.get_kind_display().lower()} in {post.circle.name}"
-    return f"“{Truncator(post.title).chars(TITLE_CHARS)}”"
+        return {"in_the_room": post.kind, "circle": post.circle.name}
+    return {"title": Truncator(post.title).chars(TITLE_CHARS)}
 
 
 def reply_posted(*, reply: Reply) -> None:
@@ -70,7 +75,7 @@ def reply_posted(*, reply: Reply) -> None:
             Notice(
                 recipient_id=post.author_id,
                 kind=NotificationKind.REPLY_TO_MY_POST,
-                text=f"{replier.name} replied to your post {words}.",
+                params={"message": "reply_to_my_post", "replier": replier.name, "post": words},
                 url=url,
             )
         )
@@ -78,7 +83,7 @@ def reply_posted(*, reply: Reply) -> None:
         Notice(
             recipient_id=user_id,
             kind=NotificationKind.REPLY_IN_THREAD,
-            text=f"{replier.name} also replied to {words}.",
+            params={"message": "reply_in_thread", "replier": replier.name, "post": words},
             url=url,
         )
         for user_id in sorted(listeners - {post.author_id})
@@ -94,7 +99,7 @@ def thanks_given(*, post: Post, by: User, thanks: list[Thanks]) -> None:
             Notice(
                 recipient_id=item.reply.author_id,
                 kind=NotificationKind.THANKS,
-                text=f"{by.name} thanked you for your reply to {words}.",
+                params={"message": "thanks", "name": by.name, "post": words},
                 url=item.reply.get_absolute_url(),
             )
             for item in thanks
@@ -117,7 +122,11 @@ def introduction_requested(*, introduction: Introduction) -> None:
             Notice(
                 recipient_id=person.pk,
                 kind=NotificationKind.INTRODUCTION,
-                text=f"{introducer.name} would like to introduce you to {other.name}.",
+                params={
+                    "message": "introduction_asked",
+                    "introducer": introducer.name,
+                    "other": other.name,
+                },
                 url=url,
             )
             for person, other in pairs
@@ -142,7 +151,7 @@ def introduction_closed(*, introduction: Introduction, answered_by: User) -> Non
             Notice(
                 recipient_id=person.pk,
                 kind=NotificationKind.INTRODUCTION,
-                text=f"You and {other.name} are introduced: you both said yes.",
+                params={"message": "introduction_made", "other": other.name},
                 url=url,
             )
             for person, other in ((a, b), (b, a))
@@ -151,7 +160,7 @@ def introduction_closed(*, introduction: Introduction, answered_by: User) -> Non
             Notice(
                 recipient_id=introduction.introducer_id,
                 kind=NotificationKind.INTRODUCTION,
-                text=f"{a.name} and {b.name} both accepted your introduction.",
+                params={"message": "introduction_accepted", "a": a.name, "b": b.name},
                 url=url,
             )
         )
@@ -160,7 +169,7 @@ def introduction_closed(*, introduction: Introduction, answered_by: User) -> Non
             Notice(
                 recipient_id=introduction.introducer_id,
                 kind=NotificationKind.INTRODUCTION,
-                text=f"Your introduction of {a.name} and {b.name} will not go ahead.",
+                params={"message": "introduction_declined", "a": a.name, "b": b.name},
                 url=url,
             )
         )
@@ -174,7 +183,7 @@ def join_approved(*, membership: Membership, approved_by: User) -> None:
             Notice(
                 recipient_id=membership.user_id,
                 kind=NotificationKind.JOIN_APPROVED,
-                text=f"You are now a member of {circle.name}: your request was approved.",
+                params={"message": "join_approved", "circle": circle.name},
                 url=circle.get_absolute_url(),
             )
         ],
@@ -200,7 +209,11 @@ def invitation_sent(*, invitation: Invitation) -> None:
             Notice(
                 recipient_id=invitee,
                 kind=NotificationKind.INVITATION,
-                text=f"{invitation.invited_by.name} invited you to join {circle.name}.",
+                params={
+                    "message": "invitation",
+                    "inviter": invitation.invited_by.name,
+                    "circle": circle.name,
+                },
                 url=invitation.get_absolute_url(),
             )
         ],
@@ -212,13 +225,16 @@ def invitation_sent(*, invitation: Invitation) -> None:
 def waitlist_promoted(*, meeting: Meeting, rsvps: list[Rsvp]) -> None:
     """Everyone seated from the waitlist at once, in one INSERT."""
     circle = meeting.circle
-    day = f"{meeting.local_date:%A} {meeting.local_date.day} {meeting.local_date:%B}"
     notify_all(
         notices=[
             Notice(
                 recipient_id=rsvp.user_id,
                 kind=NotificationKind.WAITLIST_PROMOTED,
-                text=f"A seat opened at {circle.name}'s meeting on {day}: you are going.",
+                params={
+                    "message": "waitlist_promoted",
+                    "circle": circle.name,
+                    "date": meeting.local_date.isoformat(),
+                },
                 url=meeting.get_absolute_url(),
             )
             for rsvp in rsvps

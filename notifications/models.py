@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from notifications.bell_texts import notification_text
+
 
 class DeliveryKind(models.TextChoices):
     REMINDER = "reminder", _("Meeting reminder")
@@ -257,8 +259,10 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
 class Notification(models.Model):
     """Something that happened to a person, shown under the bell until they read it.
 
-    ``text`` is written by notifications.events and never quotes an in-the-room
-    post; ``url`` is a path on this site (a CheckConstraint keeps it one), so
+    ``params`` (written by notifications.events) is which message it is and the
+    values it names, never quoting an in-the-room post; ``message`` writes it in
+    the reader's language. ``text`` is the same in the site's language, for the
+    admin. ``url`` is a path on this site (a CheckConstraint keeps it one), so
     following it can never leave the site.
     """
 
@@ -286,6 +290,9 @@ class Notification(models.Model):
         verbose_name=_("circle"),
     )
     text = models.CharField(verbose_name=_("text"), max_length=200)
+    # Which message of notifications.bell_texts and the values it names; rendered
+    # in the reader's language when read. Empty for rows written before it was kept.
+    params = models.JSONField(verbose_name=_("message and its values"), default=dict, blank=True)
     url = models.CharField(
         verbose_name=_("URL"), max_length=500, help_text=_("A path on this site, e.g. /circles/…")
     )
@@ -330,6 +337,11 @@ class Notification(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.url
+
+    @property
+    def message(self) -> str:
+        """What it says, in the active language (the reader's); ``text`` when no message is kept."""
+        return notification_text(self.params, self.text)
 
     @property
     def is_unread(self) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from notifications import services
+from notifications import sending
 
 
 @shared_task(ignore_result=True)
@@ -23,7 +23,7 @@ def send_due_reminders() -> str:
     from sending anything twice.
     """
     queued = []
-    report = services.reminders_sweep(on_backlog=lambda: queued.append(send_due_reminders.delay()))
+    report = sending.reminders_sweep(on_backlog=lambda: queued.append(send_due_reminders.delay()))
     if report.left_for_next_sweep and not queued:
         # Out of time with rows left: carry on now rather than wait for the next beat.
         send_due_reminders.delay()
@@ -33,7 +33,7 @@ def send_due_reminders() -> str:
 @shared_task(ignore_result=True)
 def send_due_digests() -> str:
     """Every quarter hour (beat): the digests of members whose Monday morning has come."""
-    report = services.digests_sweep()
+    report = sending.digests_sweep()
     if report.left_for_next_sweep:
         send_due_digests.delay()
     return str(report)

@@ -23,8 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from circles.models import Membership, Status
-from meetings import services as meeting_services
-from meetings import timefmt
+from meetings import rsvp_services, timefmt
 from meetings.models import Answer, Meeting, Rsvp
 from members.language import activate_chosen
 from notifications import services
@@ -116,7 +115,7 @@ def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
     }
     if request.method == "POST":
         try:
-            rsvp = meeting_services.rsvp_set(meeting=meeting, user=person, answer=claim.answer)
+            rsvp = rsvp_services.rsvp_set(meeting=meeting, user=person, answer=claim.answer)
         except ValidationError as exc:
             return _problem(
                 request,

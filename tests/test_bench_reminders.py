@@ -10,11 +10,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
-from bench import reminders
+from bench import reminder_rig, reminders
 from circles.models import Circle
 from meetings.models import Meeting
 from members.models import User
-from notifications import services
+from notifications import ledger, sending
 from notifications.models import Delivery, DeliveryState
 from tests.factories import make_circle_with_host
 
@@ -23,13 +23,13 @@ pytestmark = pytest.mark.django_db
 
 def test_the_seed_owes_exactly_the_asked_number_of_reminders_and_resets():
     assert reminders.seed(120) == 3  # circles of 50, 50 and 20
-    assert services.reminders_create_due() == 120
+    assert ledger.reminders_create_due() == 120
     assert reminders.progress() == {DeliveryState.PENDING: 120}
     # Again: the previous run's circles, people and ledger rows are gone first.
     reminders.seed(120)
     assert Circle.objects.filter(slug__startswith="reminders-bench-").count() == 3
     assert not Delivery.objects.exists()
-    assert services.reminders_create_due() == 120
+    assert ledger.reminders_create_due() == 120
     reminders.cleanup()
     assert not Circle.objects.filter(slug__startswith="reminders-bench-").exists()
     assert not User.objects.filter(email__endswith="@reminders.bench").exists()
@@ -48,14 +48,14 @@ def test_what_the_rest_of_the_database_owes_is_settled_as_skipped_before_a_run()
     )
     assert reminders.settle_other_reminders() == 1
     reminders.seed(60)
-    report = services.reminders_sweep()  # locmem: nothing leaves the test
+    report = sending.reminders_sweep()  # locmem: nothing leaves the test
     assert report.created == 60 and report.sent == 60
     assert Delivery.objects.get(user=host).state == DeliveryState.SKIPPED
 
 
 def test_the_sink_counts_connections_messages_and_duplicates():
-    sink = reminders.Sink()
-    port = reminders.free_port()
+    sink = reminder_rig.Sink(reminders.DOMAIN)
+    port = reminder_rig.free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     try:

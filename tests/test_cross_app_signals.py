@@ -27,7 +27,7 @@ from circles.models import JoinPolicy, Membership, Status
 from conversations import services as conversation_services
 from conversations import signals as conversation_signals
 from conversations.models import Kind
-from meetings import services as meeting_services
+from meetings import rsvp_services
 from meetings import signals as meeting_signals
 from meetings.models import Answer, Meeting, Rsvp
 from members import signals as member_signals
@@ -122,7 +122,7 @@ def test_a_new_circle_has_its_meetings_and_a_departed_member_frees_their_seat():
         MembershipFactory(circle=circle, user=person)
     meeting = Meeting.objects.filter(circle=circle).order_by("starts_at").first()
     for person in (host, seated, waiting):
-        meeting_services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
+        rsvp_services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
     assert Rsvp.objects.get(meeting=meeting, user=waiting).waitlisted
     membership = Membership.objects.get(circle=circle, user=seated)
     membership_services.membership_leave(membership=membership)  # member_departed

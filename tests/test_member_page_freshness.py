@@ -37,9 +37,9 @@ from circles import services as circle_services
 from circles.models import Circle, Membership, Role
 from conversations import services as conversation_services
 from conversations.models import Kind, Post
+from meetings import agenda_services, record_services, rsvp_services, timefmt
 from meetings import services as meeting_services
 from meetings import tasks as meeting_tasks
-from meetings import timefmt
 from meetings.models import Answer, Meeting, TopicStatus
 from members.models import User
 from members.services import account_delete, profile_update
@@ -196,7 +196,7 @@ def test_circle_page_shows_another_member_s_going_in_the_meeting_row(client, tab
     html = seen_twice(client, table.viewer, circle_url(table))
     assert "0 going · 12 seats left" in html
     meeting = Meeting.objects.get(circle=table.circle)
-    meeting_services.rsvp_set(meeting=meeting, user=table.other, answer=Answer.GOING)
+    rsvp_services.rsvp_set(meeting=meeting, user=table.other, answer=Answer.GOING)
     html = html_of(client, circle_url(table))
     assert "1 going · 11 seats left" in html and "0 going" not in html
 
@@ -205,7 +205,7 @@ def test_circle_page_shows_the_viewer_s_own_answer(client, table):
     meeting = meeting_in(table.circle, dt.timedelta(days=3))
     html = seen_twice(client, table.viewer, circle_url(table))
     assert "Your answer: not yet" in html
-    meeting_services.rsvp_set(meeting=meeting, user=table.viewer, answer=Answer.MAYBE)
+    rsvp_services.rsvp_set(meeting=meeting, user=table.viewer, answer=Answer.MAYBE)
     html = html_of(client, circle_url(table))
     assert "Your answer: Maybe" in html and "Your answer: not yet" not in html
     assert "1 maybe" in html
@@ -575,7 +575,7 @@ def test_meeting_page_shows_another_member_going(client, table, meeting):
     url = meeting.get_absolute_url()
     html = seen_twice(client, table.viewer, url)
     assert "0 going · 12 of 12 seats left" in html and "Going (0)" in html
-    meeting_services.rsvp_set(meeting=meeting, user=table.other, answer=Answer.GOING)
+    rsvp_services.rsvp_set(meeting=meeting, user=table.other, answer=Answer.GOING)
     html = html_of(client, url)
     assert "1 going · 11 of 12 seats left" in html and "0 going" not in html
     assert "Going (1)" in html and "<li>Omar Other</li>" in html
@@ -585,15 +585,15 @@ def test_meeting_page_shows_the_waitlist_move_up_when_a_seat_frees(client):
     table = make_table(seat_limit=3)
     meeting = meeting_in(table.circle, dt.timedelta(days=3))
     for person in (table.host, table.other):
-        meeting_services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
+        rsvp_services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
     waiting = add_member(table.circle, "Wanda Waiting")
     table.circle.seat_limit = 2
     table.circle.save()
-    meeting_services.rsvp_set(meeting=meeting, user=waiting, answer=Answer.GOING)
+    rsvp_services.rsvp_set(meeting=meeting, user=waiting, answer=Answer.GOING)
     url = meeting.get_absolute_url()
     html = seen_twice(client, table.viewer, url)
     assert "Waitlist (1)" in html
-    meeting_services.rsvp_set(meeting=meeting, user=table.other, answer=Answer.NOT_GOING)
+    rsvp_services.rsvp_set(meeting=meeting, user=table.other, answer=Answer.NOT_GOING)
     html = html_of(client, url)
     assert "Waitlist (" not in html and "<li>Wanda Waiting</li>" in html
 
@@ -602,31 +602,31 @@ def test_meeting_page_shows_a_proposed_topic(client, table, meeting):
     url = meeting.get_absolute_url()
     html = seen_twice(client, table.viewer, url)
     assert "No topics yet." in html
-    meeting_services.topic_propose(meeting=meeting, user=table.other, title="Pricing a retainer")
+    agenda_services.topic_propose(meeting=meeting, user=table.other, title="Pricing a retainer")
     html = html_of(client, url)
     assert "<strong>Pricing a retainer</strong>" in html and "No topics yet." not in html
     assert "Proposed by Omar Other" in html
 
 
 def test_meeting_page_shows_another_member_s_vote_and_its_withdrawal(client, table, meeting):
-    topic = meeting_services.topic_propose(meeting=meeting, user=table.other, title="Hiring")
+    topic = agenda_services.topic_propose(meeting=meeting, user=table.other, title="Hiring")
     url = meeting.get_absolute_url()
     html = seen_twice(client, table.viewer, url)
     assert 'aria-label="0 votes"' in html
-    meeting_services.topic_vote(topic=topic, user=table.other)
+    agenda_services.topic_vote(topic=topic, user=table.other)
     html = html_of(client, url)
     assert 'aria-label="1 vote"' in html and 'aria-label="0 votes"' not in html
-    meeting_services.topic_unvote(topic=topic, user=table.other)  # a delete
+    agenda_services.topic_unvote(topic=topic, user=table.other)  # a delete
     assert 'aria-label="0 votes"' in html_of(client, url)
 
 
 def test_meeting_page_shows_the_viewer_s_own_votes_left(client, table, meeting):
-    topic = meeting_services.topic_propose(meeting=meeting, user=table.other, title="Hiring")
+    topic = agenda_services.topic_propose(meeting=meeting, user=table.other, title="Hiring")
     url = meeting.get_absolute_url()
     html = seen_twice(client, table.viewer, url)
     votes = table.circle.votes_per_member
     assert f'<strong class="votes-left">{votes}</strong>' in html
-    meeting_services.topic_vote(topic=topic, user=table.viewer)
+    agenda_services.topic_vote(topic=topic, user=table.viewer)
     html = html_of(client, url)
     assert f'<strong class="votes-left">{votes - 1}</strong>' in html
     assert "Take vote back" in html
@@ -637,12 +637,12 @@ def _agenda_order(html: str, *titles: str) -> list[str]:
 
 
 def test_meeting_page_shows_the_order_a_host_pins(client, table, meeting):
-    meeting_services.topic_propose(meeting=meeting, user=table.other, title="Pricing")
-    hiring = meeting_services.topic_propose(meeting=meeting, user=table.other, title="Hiring")
+    agenda_services.topic_propose(meeting=meeting, user=table.other, title="Pricing")
+    hiring = agenda_services.topic_propose(meeting=meeting, user=table.other, title="Hiring")
     url = meeting.get_absolute_url()
     html = seen_twice(client, table.viewer, url)
     assert _agenda_order(html, "Pricing", "Hiring") == ["Pricing", "Hiring"]
-    meeting_services.agenda_move_topic(topic=hiring, direction="up")
+    agenda_services.agenda_move_topic(topic=hiring, direction="up")
     html = html_of(client, url)
     assert _agenda_order(html, "Pricing", "Hiring") == ["Hiring", "Pricing"]
     assert "The host has set the order." in html
@@ -650,36 +650,36 @@ def test_meeting_page_shows_the_order_a_host_pins(client, table, meeting):
 
 def test_meeting_page_shows_a_host_s_move_on_an_already_pinned_agenda(client, table, meeting):
     # Once pinned, a move only runs QuerySet.update on pin_position: no save at all.
-    pricing = meeting_services.topic_propose(meeting=meeting, user=table.other, title="Pricing")
-    hiring = meeting_services.topic_propose(meeting=meeting, user=table.other, title="Hiring")
-    meeting_services.agenda_move_topic(topic=hiring, direction="up")
+    pricing = agenda_services.topic_propose(meeting=meeting, user=table.other, title="Pricing")
+    hiring = agenda_services.topic_propose(meeting=meeting, user=table.other, title="Hiring")
+    agenda_services.agenda_move_topic(topic=hiring, direction="up")
     url = meeting.get_absolute_url()
     html = seen_twice(client, table.viewer, url)
     assert _agenda_order(html, "Pricing", "Hiring") == ["Hiring", "Pricing"]
-    meeting_services.agenda_move_topic(topic=pricing, direction="up")
+    agenda_services.agenda_move_topic(topic=pricing, direction="up")
     html = html_of(client, url)
     assert _agenda_order(html, "Pricing", "Hiring") == ["Pricing", "Hiring"]
 
 
 def test_meeting_page_shows_the_vote_order_again_after_unpinning(client, table, meeting):
-    meeting_services.topic_propose(meeting=meeting, user=table.other, title="Pricing")
-    hiring = meeting_services.topic_propose(meeting=meeting, user=table.other, title="Hiring")
-    meeting_services.agenda_move_topic(topic=hiring, direction="up")
+    agenda_services.topic_propose(meeting=meeting, user=table.other, title="Pricing")
+    hiring = agenda_services.topic_propose(meeting=meeting, user=table.other, title="Hiring")
+    agenda_services.agenda_move_topic(topic=hiring, direction="up")
     url = meeting.get_absolute_url()
     html = seen_twice(client, table.viewer, url)
     assert _agenda_order(html, "Pricing", "Hiring") == ["Hiring", "Pricing"]
-    meeting_services.agenda_unpin(meeting=meeting)
+    agenda_services.agenda_unpin(meeting=meeting)
     html = html_of(client, url)
     assert _agenda_order(html, "Pricing", "Hiring") == ["Pricing", "Hiring"]
     assert "Ordered by votes" in html and "The host has set the order." not in html
 
 
 def test_meeting_page_shows_a_topic_s_new_status(client, table, meeting):
-    topic = meeting_services.topic_propose(meeting=meeting, user=table.other, title="Hiring")
+    topic = agenda_services.topic_propose(meeting=meeting, user=table.other, title="Hiring")
     url = meeting.get_absolute_url()
     html = seen_twice(client, table.viewer, url)
     assert '<span class="badge">Parked</span>' not in html
-    meeting_services.topic_set_status(topic=topic, status=TopicStatus.PARKED)
+    agenda_services.topic_set_status(topic=topic, status=TopicStatus.PARKED)
     assert '<span class="badge">Parked</span>' in html_of(client, url)
 
 
@@ -687,7 +687,7 @@ def test_meeting_page_shows_a_locked_agenda(client, table, meeting):
     url = meeting.get_absolute_url()
     html = seen_twice(client, table.viewer, url)
     assert "<h3>Propose a topic</h3>" in html
-    meeting_services.agenda_set_locked(meeting=meeting, locked=True)
+    agenda_services.agenda_set_locked(meeting=meeting, locked=True)
     html = html_of(client, url)
     assert "The host has locked this agenda." in html and "<h3>Propose a topic</h3>" not in html
 
@@ -695,12 +695,12 @@ def test_meeting_page_shows_a_locked_agenda(client, table, meeting):
 def test_meeting_page_shows_topics_carried_from_the_last_meeting(client, table):
     first = meeting_in(table.circle, dt.timedelta(days=3))
     second = meeting_in(table.circle, dt.timedelta(days=10))
-    topic = meeting_services.topic_propose(meeting=first, user=table.other, title="Pricing")
-    meeting_services.topic_set_status(topic=topic, status=TopicStatus.PARKED)
+    topic = agenda_services.topic_propose(meeting=first, user=table.other, title="Pricing")
+    agenda_services.topic_set_status(topic=topic, status=TopicStatus.PARKED)
     url = second.get_absolute_url()
     html = seen_twice(client, table.viewer, url)
     assert "No topics yet." in html
-    target, count = meeting_services.agenda_carry_parked(meeting=first)  # bulk_create
+    target, count = agenda_services.agenda_carry_parked(meeting=first)  # bulk_create
     assert (target, count) == (second, 1)
     html = html_of(client, url)
     assert "<strong>Pricing</strong>" in html and "Carried over" in html
@@ -710,7 +710,7 @@ def test_meeting_page_shows_a_new_commitment(client, table, met):
     url = met.get_absolute_url()
     html = seen_twice(client, table.viewer, url)
     assert "No commitments yet." in html
-    meeting_services.commitment_set(meeting=met, user=table.other, text="Call three customers")
+    record_services.commitment_set(meeting=met, user=table.other, text="Call three customers")
     html = html_of(client, url)
     assert "<strong>Omar Other</strong>: Call three customers" in html
     assert "No commitments yet." not in html
@@ -721,7 +721,7 @@ def test_next_meeting_page_shows_last_time_s_commitments(client, table, met):
     url = upcoming.get_absolute_url()
     html = seen_twice(client, table.viewer, url)
     assert "Last time" not in html
-    meeting_services.commitment_set(meeting=met, user=table.other, text="Ship the beta")
+    record_services.commitment_set(meeting=met, user=table.other, text="Ship the beta")
     html = html_of(client, url)
     assert "Last time&#x27;s commitments" in html or "Last time's commitments" in html
     assert "<strong>Omar Other</strong>: Ship the beta" in html
@@ -731,7 +731,7 @@ def test_meeting_page_shows_the_notes_a_host_wrote(client, table, met):
     url = met.get_absolute_url()
     html = seen_twice(client, table.viewer, url)
     assert "No notes yet." in html
-    meeting_services.meeting_notes_set(meeting=met, notes="We agreed to **ship on Friday**.")
+    record_services.meeting_notes_set(meeting=met, notes="We agreed to **ship on Friday**.")
     html = html_of(client, url)
     assert "<strong>ship on Friday</strong>" in html and "No notes yet." not in html
 
@@ -740,10 +740,10 @@ def test_meeting_page_shows_attendance_marks_to_the_host(client, table, met):
     url = met.get_absolute_url()
     html = seen_twice(client, table.host, url)
     assert re.search(r"<td>Omar Other</td>\s*<td>—</td>", html)
-    meeting_services.attendance_set(meeting=met, user=table.other, attended=True)
+    record_services.attendance_set(meeting=met, user=table.other, attended=True)
     html = html_of(client, url)
     assert re.search(r"<td>Omar Other</td>\s*<td>Attended</td>", html)
-    meeting_services.attendance_set(meeting=met, user=table.other, attended=False)
+    record_services.attendance_set(meeting=met, user=table.other, attended=False)
     assert re.search(r"<td>Omar Other</td>\s*<td>Absent</td>", html_of(client, url))
 
 
@@ -801,7 +801,7 @@ def test_meeting_page_is_gone_for_a_viewer_who_left(client, table, meeting):
 
 
 def test_meeting_page_shows_a_going_member_s_new_name(client, table, meeting):
-    meeting_services.rsvp_set(meeting=meeting, user=table.other, answer=Answer.GOING)
+    rsvp_services.rsvp_set(meeting=meeting, user=table.other, answer=Answer.GOING)
     url = meeting.get_absolute_url()
     html = seen_twice(client, table.viewer, url)
     assert "<li>Omar Other</li>" in html
@@ -812,7 +812,7 @@ def test_meeting_page_shows_a_going_member_s_new_name(client, table, meeting):
 
 def test_meeting_page_shows_a_former_member_s_new_name_in_a_past_meeting(client, table, met):
     # Answers for past meetings stay after a member leaves; so do commitments.
-    meeting_services.commitment_set(meeting=met, user=table.other, text="Ship the beta")
+    record_services.commitment_set(meeting=met, user=table.other, text="Ship the beta")
     leaving = Membership.objects.get(circle=table.circle, user=table.other)
     membership_services.membership_leave(membership=leaving)
     url = met.get_absolute_url()
@@ -1113,13 +1113,13 @@ def test_thread_poll_after_a_kept_page_brings_a_new_reply(client, table, post):
 def test_two_members_each_see_their_own_answer_on_the_meeting_page(table, meeting):
     url = meeting.get_absolute_url()
     vera, omar = Client(), Client()
-    meeting_services.rsvp_set(meeting=meeting, user=table.viewer, answer=Answer.GOING)
+    rsvp_services.rsvp_set(meeting=meeting, user=table.viewer, answer=Answer.GOING)
     vera_html = seen_twice(vera, table.viewer, url)
     omar_html = seen_twice(omar, table.other, url)
     assert "You answered: <strong>Going</strong>." in vera_html
     assert "You have not answered yet." in omar_html
     assert "You answered" not in omar_html
-    meeting_services.rsvp_set(meeting=meeting, user=table.other, answer=Answer.MAYBE)
+    rsvp_services.rsvp_set(meeting=meeting, user=table.other, answer=Answer.MAYBE)
     assert "You answered: <strong>Going</strong>." in html_of(vera, url)
     assert "You answered: <strong>Maybe</strong>." in html_of(omar, url)
 
@@ -1127,7 +1127,7 @@ def test_two_members_each_see_their_own_answer_on_the_meeting_page(table, meetin
 def test_two_members_each_see_their_own_answer_on_the_circle_page(table, meeting):
     url = circle_url(table)
     vera, omar = Client(), Client()
-    meeting_services.rsvp_set(meeting=meeting, user=table.viewer, answer=Answer.GOING)
+    rsvp_services.rsvp_set(meeting=meeting, user=table.viewer, answer=Answer.GOING)
     assert "Your answer: Going" in seen_twice(vera, table.viewer, url)
     assert "Your answer: not yet" in seen_twice(omar, table.other, url)
     assert "Your answer: Going" in html_of(vera, url)
@@ -1221,7 +1221,7 @@ def test_meeting_page_shows_an_answer_committed_after_a_read_of_the_rows_before_
     def writer() -> None:
         try:
             with transaction.atomic():
-                meeting_services.rsvp_set(meeting=meeting, user=table.other, answer=Answer.GOING)
+                rsvp_services.rsvp_set(meeting=meeting, user=table.other, answer=Answer.GOING)
                 written.set()
                 assert commit.wait(10)
         finally:

@@ -6,7 +6,7 @@ import pytest
 
 from circles import membership_services, services
 from circles.models import Membership
-from meetings import services as meeting_services
+from meetings import rsvp_services
 from meetings.models import Answer
 from tests.factories import CircleFactory
 from tests.meetings.conftest import add_member, make_meeting
@@ -21,7 +21,7 @@ def circle():
 
 def fill(meeting, people):
     for person in people:
-        meeting_services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
+        rsvp_services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
 
 
 def test_a_member_who_leaves_gives_their_seat_to_the_first_in_line(circle):

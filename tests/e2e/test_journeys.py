@@ -22,7 +22,7 @@ from conversations.models import Introduction, Kind, Post, Thanks
 from meetings.models import Answer, Meeting, Rsvp
 from members.models import Profile, User
 from moderation.models import Flag
-from notifications import services as notification_services
+from notifications import sending
 from tests.e2e.conftest import link_in_email
 from tests.e2e.helpers import signed_in_page
 from tests.factories import MembershipFactory, TopicFactory, UserFactory, make_circle_with_host
@@ -258,8 +258,8 @@ def test_journey_06_one_reminder_per_member_with_links_that_answer(new_page):
     meeting = one_off_meeting(circle, in_days=0.5)  # within the 24-hour default
     Rsvp.objects.create(meeting=meeting, user=ned, answer=Answer.NOT_GOING)
 
-    notification_services.reminders_sweep()
-    notification_services.reminders_sweep()  # a second sweep sends nothing again
+    sending.reminders_sweep()
+    sending.reminders_sweep()  # a second sweep sends nothing again
     reminders = [m for m in mail.outbox if "meets" in m.subject or circle.name in m.subject]
     assert sorted(m.to[0] for m in reminders) == sorted([host.email, mia.email])  # not Ned
     [reminder] = [m for m in reminders if m.to == [mia.email]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from meetings import services
+from meetings import agenda_services, calendar_services, record_services, rsvp_services
 from meetings.models import Answer
 from tests.factories import UserFactory
 
@@ -20,12 +20,12 @@ MODELS = ["meeting", "rsvp", "agendatopic", "vote", "commitment", "attendance", 
 def test_staff_search_and_open_every_meetings_model(client, circle, member, model):
     meeting = make_meeting(circle)
     past = make_meeting(circle, in_days=-1)
-    services.rsvp_set(meeting=meeting, user=member, answer=Answer.GOING)
-    topic = services.topic_propose(meeting=meeting, user=member, title="Pricing")
-    services.topic_vote(topic=topic, user=member)
-    services.commitment_set(meeting=past, user=member, text="Call a customer")
-    services.attendance_set(meeting=past, user=member, attended=True)
-    feed = services.calendar_feed_for(user=member)
+    rsvp_services.rsvp_set(meeting=meeting, user=member, answer=Answer.GOING)
+    topic = agenda_services.topic_propose(meeting=meeting, user=member, title="Pricing")
+    agenda_services.topic_vote(topic=topic, user=member)
+    record_services.commitment_set(meeting=past, user=member, text="Call a customer")
+    record_services.attendance_set(meeting=past, user=member, attended=True)
+    feed = calendar_services.calendar_feed_for(user=member)
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
 
     changelist = reverse(f"admin:meetings_{model}_changelist")

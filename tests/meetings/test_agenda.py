@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from meetings import services
+from meetings import agenda_services
 from meetings.models import AgendaTopic, TopicStatus, Vote
 from tests.factories import CircleFactory
 
@@ -78,29 +78,31 @@ def test_htmx_proposals_and_votes_answer_with_the_agenda_fragment(client, meetin
 
 
 def test_each_member_has_three_votes_per_meeting_and_can_take_one_back(circle, meeting, member):
-    topics = [services.topic_propose(meeting=meeting, user=member, title=f"T{i}") for i in range(4)]
+    topics = [
+        agenda_services.topic_propose(meeting=meeting, user=member, title=f"T{i}") for i in range(4)
+    ]
     for topic in topics[:3]:
-        services.topic_vote(topic=topic, user=member)
+        agenda_services.topic_vote(topic=topic, user=member)
     with pytest.raises(ValidationError, match="used all 3 of your votes"):
-        services.topic_vote(topic=topics[3], user=member)
+        agenda_services.topic_vote(topic=topics[3], user=member)
     assert Vote.objects.filter(user=member).count() == 3
 
-    services.topic_unvote(topic=topics[0], user=member)
-    services.topic_vote(topic=topics[3], user=member)
+    agenda_services.topic_unvote(topic=topics[0], user=member)
+    agenda_services.topic_vote(topic=topics[3], user=member)
     assert set(Vote.objects.filter(user=member).values_list("topic", flat=True)) == {
         t.pk for t in topics[1:]
     }
     # Votes are per meeting: the next meeting's agenda has a fresh three.
     later = make_meeting(circle, in_days=14)
-    services.topic_vote(
-        topic=services.topic_propose(meeting=later, user=member, title="Later"), user=member
+    agenda_services.topic_vote(
+        topic=agenda_services.topic_propose(meeting=later, user=member, title="Later"), user=member
     )
 
 
 def test_voting_twice_for_one_topic_counts_once(meeting, member):
-    topic = services.topic_propose(meeting=meeting, user=member, title="Hiring")
-    services.topic_vote(topic=topic, user=member)
-    services.topic_vote(topic=topic, user=member)
+    topic = agenda_services.topic_propose(meeting=meeting, user=member, title="Hiring")
+    agenda_services.topic_vote(topic=topic, user=member)
+    agenda_services.topic_vote(topic=topic, user=member)
     assert topic.votes.count() == 1
 
 
@@ -109,12 +111,12 @@ def test_the_circle_sets_the_votes_per_member(client):
     meeting = make_meeting(circle)
     member = add_member(circle)
     first, second = (
-        services.topic_propose(meeting=meeting, user=member, title=t) for t in ("A", "B")
+        agenda_services.topic_propose(meeting=meeting, user=member, title=t) for t in ("A", "B")
     )
     client.force_login(member)
     client.post(topic_url("topic_vote", first))
     response = client.post(topic_url("topic_vote", second), follow=True)
-    assert "You have used all 1 of your votes" in response.content.decode()
+    assert "You have used your 1 vote; take it back" in response.content.decode()
     assert list(Vote.objects.values_list("topic", flat=True)) == [first.pk]
     client.post(topic_url("topic_vote", first), {"action": "unvote"})
     client.post(topic_url("topic_vote", second))
@@ -132,20 +134,20 @@ def test_topics_are_ordered_by_votes_then_by_age(circle, meeting, member):
     )
     assert agenda_titles(meeting) == ["old", "middle", "new"]
     for voter in voters[:2]:
-        services.topic_vote(topic=new, user=voter)
-    services.topic_vote(topic=middle, user=voters[2])
-    services.topic_vote(topic=old, user=voters[2])
+        agenda_services.topic_vote(topic=new, user=voter)
+    agenda_services.topic_vote(topic=middle, user=voters[2])
+    agenda_services.topic_vote(topic=old, user=voters[2])
     assert agenda_titles(meeting) == ["new", "old", "middle"]
 
 
 def test_the_host_pins_the_order_and_votes_no_longer_reorder_until_unpinned(
     client, circle, host, meeting, member
 ):
-    a, b, c = (services.topic_propose(meeting=meeting, user=member, title=t) for t in "ABC")
+    a, b, c = (agenda_services.topic_propose(meeting=meeting, user=member, title=t) for t in "ABC")
     client.force_login(host)
     client.post(topic_url("topic_move", c), {"direction": "up"})
     assert agenda_titles(meeting) == ["A", "C", "B"]
-    services.topic_vote(topic=b, user=member)
+    agenda_services.topic_vote(topic=b, user=member)
     assert agenda_titles(meeting) == ["A", "C", "B"]  # pinned
     html = client.get(meeting.get_absolute_url()).content.decode()
     assert "The host has set the order." in html
@@ -154,7 +156,7 @@ def test_the_host_pins_the_order_and_votes_no_longer_reorder_until_unpinned(
 
 
 def test_a_locked_agenda_takes_no_topics_or_votes(client, host, meeting, member):
-    topic = services.topic_propose(meeting=meeting, user=member, title="Hiring")
+    topic = agenda_services.topic_propose(meeting=meeting, user=member, title="Hiring")
     client.force_login(host)
     client.post(meeting_url("agenda_lock", meeting), {"locked": "1"})
     meeting.refresh_from_db()
@@ -175,11 +177,11 @@ def test_a_locked_agenda_takes_no_topics_or_votes(client, host, meeting, member)
 def test_the_agenda_closes_when_the_meeting_starts(circle, member):
     started = make_meeting(circle, in_days=-0.01)
     with pytest.raises(ValidationError, match="started"):
-        services.topic_propose(meeting=started, user=member, title="Too late")
+        agenda_services.topic_propose(meeting=started, user=member, title="Too late")
 
 
 def test_only_hosts_order_lock_and_mark_topics(client, meeting, member):
-    topic = services.topic_propose(meeting=meeting, user=member, title="Hiring")
+    topic = agenda_services.topic_propose(meeting=meeting, user=member, title="Hiring")
     client.force_login(member)
     assert client.post(topic_url("topic_status", topic), {"status": "parked"}).status_code == 403
     assert client.post(topic_url("topic_move", topic), {"direction": "up"}).status_code == 403
@@ -190,7 +192,7 @@ def test_only_hosts_order_lock_and_mark_topics(client, meeting, member):
 
 
 def test_the_host_marks_topics_discussed_or_parked_with_htmx(client, host, meeting, member):
-    topic = services.topic_propose(meeting=meeting, user=member, title="Hiring")
+    topic = agenda_services.topic_propose(meeting=meeting, user=member, title="Hiring")
     client.force_login(host)
     html = client.post(
         topic_url("topic_status", topic), {"status": "discussed"}, HTTP_HX_REQUEST="true"
@@ -212,7 +214,7 @@ def test_parked_topics_carry_to_the_next_meeting_once(client, circle, host, memb
         for t in ("Pricing", "Hiring", "Travel")
     ]
     for topic, status in zip(topics, ["parked", "discussed", "parked"], strict=True):
-        services.topic_set_status(topic=topic, status=status)
+        agenda_services.topic_set_status(topic=topic, status=status)
     client.force_login(host)
     assert (
         "Carry parked topics to the next meeting"
@@ -240,14 +242,14 @@ def test_parked_topics_carry_to_the_next_meeting_once(client, circle, host, memb
 def test_carrying_with_no_next_meeting_says_so(client, circle, host, member):
     past = make_meeting(circle, in_days=-1)
     topic = AgendaTopic.objects.create(meeting=past, author=member, title="Pricing")
-    services.topic_set_status(topic=topic, status="parked")
+    agenda_services.topic_set_status(topic=topic, status="parked")
     client.force_login(host)
     response = client.post(meeting_url("agenda_carry", past), follow=True)
     assert "There is no next meeting" in response.content.decode()
 
 
 def test_topic_details_are_rendered_through_the_sanitizer(client, meeting, member):
-    services.topic_propose(
+    agenda_services.topic_propose(
         meeting=meeting,
         user=member,
         title="<b>Bold</b> title",

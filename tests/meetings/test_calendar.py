@@ -172,3 +172,40 @@ def test_a_feed_with_no_meetings_is_still_valid(client):
     calendar = Calendar.from_ical(client.get(url).content)
     assert calendar.walk("VEVENT") == []
     assert str(calendar["VERSION"]) == "2.0"
+
+
+def test_a_german_members_feed_is_in_german_whatever_the_calendar_app_asks_for(client):
+    """The feed is read by a calendar app without a session: its owner's language decides."""
+    circle = CircleFactory(name="Tuesday Breakfast Thinkers")
+    greta = add_member(circle, language="de")
+    ed = add_member(circle, language="en")
+    scheduled = make_meeting(circle, in_days=2)
+    cancelled = make_meeting(circle, in_days=9)
+    services.meeting_cancel(meeting=cancelled)
+    greta_url, ed_url = make_feed(client, greta), make_feed(client, ed)
+    client.logout()
+
+    german = Calendar.from_ical(client.get(greta_url, HTTP_ACCEPT_LANGUAGE="en").content)
+    assert str(german["X-WR-CALNAME"]) == "PeerTables-Treffen"
+    by_pk = {int(str(e["UID"]).split("-")[1].split("@")[0]): e for e in german.walk("VEVENT")}
+    assert str(by_pk[cancelled.pk]["SUMMARY"]) == "Abgesagt: Tuesday Breakfast Thinkers"
+    assert str(by_pk[scheduled.pk]["SUMMARY"]) == "Tuesday Breakfast Thinkers"
+    assert "Agenda und Rückmeldungen" in str(by_pk[scheduled.pk]["DESCRIPTION"])
+
+    english = Calendar.from_ical(client.get(ed_url, HTTP_ACCEPT_LANGUAGE="de").content)
+    assert str(english["X-WR-CALNAME"]) == "PeerTables meetings"
+    summaries = {str(e["SUMMARY"]) for e in english.walk("VEVENT")}
+    assert "Cancelled: Tuesday Breakfast Thinkers" in summaries
+
+
+def test_choosing_another_language_rewrites_the_kept_feed(client):
+    circle = CircleFactory(name="Tuesday Breakfast Thinkers")
+    person = add_member(circle, language="en")
+    services.meeting_cancel(meeting=make_meeting(circle, in_days=2))
+    feed_url = make_feed(client, person)
+    (event,) = events(client.get(feed_url).content)
+    assert str(event["SUMMARY"]) == "Cancelled: Tuesday Breakfast Thinkers"
+    person.language = "es"
+    person.save()
+    (event,) = events(client.get(feed_url).content)
+    assert str(event["SUMMARY"]) == "Cancelada: Tuesday Breakfast Thinkers"

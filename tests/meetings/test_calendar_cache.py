@@ -1,4 +1,4 @@
-"""The private calendar feed is built once per change and kept in the cache (meetings/views.py).
+"""The private calendar feed is built once per change and kept in the cache (calendar_views).
 
 The token is checked on every request, so a rotated token or a deactivated
 person is refused at once even while the body is cached; any change the feed
@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar
 
 from circles import membership_services
-from meetings import services
+from meetings import calendar_services, services
 from tests.factories import CircleFactory, MembershipFactory, UserFactory
 
 from .conftest import add_member, make_meeting
@@ -31,7 +31,7 @@ def person():
 
 @pytest.fixture
 def feed_url(person) -> str:
-    return services.calendar_feed_rotate(user=person).get_absolute_url()
+    return calendar_services.calendar_feed_rotate(user=person).get_absolute_url()
 
 
 def fetch(client, url: str, **headers):
@@ -64,7 +64,7 @@ def test_a_rotated_token_is_refused_at_once_though_its_feed_is_cached(client, pe
     assert client.get(feed_url).status_code == 200
     assert client.get(feed_url).status_code == 200
 
-    new_url = services.calendar_feed_rotate(user=person).get_absolute_url()
+    new_url = calendar_services.calendar_feed_rotate(user=person).get_absolute_url()
 
     assert client.get(feed_url).status_code == 404
     assert client.get(new_url).status_code == 200
@@ -95,7 +95,8 @@ def test_the_feed_shows_every_change_at_once(client, person, feed_url):
 
     circle.name = "Wednesday Breakfast Thinkers"
     circle.save()
-    assert str(events(client.get(feed_url))[uid]["SUMMARY"]) == "Wednesday Breakfast Thinkers"
+    summary = str(events(client.get(feed_url))[uid]["SUMMARY"])
+    assert summary == "Cancelled: Wednesday Breakfast Thinkers"  # the cancelled one says so
 
     joined = CircleFactory()
     elsewhere = make_meeting(joined, in_days=3)
@@ -129,6 +130,6 @@ def test_a_calendar_app_polling_with_the_etag_gets_304_until_something_changes(
 def test_the_old_body_is_not_served_under_a_new_token(client, person, feed_url):
     """The cache key carries the token: a rotated URL never reads what the old one kept."""
     assert client.get(feed_url).status_code == 200
-    new_url = services.calendar_feed_rotate(user=person).get_absolute_url()
+    new_url = calendar_services.calendar_feed_rotate(user=person).get_absolute_url()
     _, queries = fetch(client, new_url)
     assert queries == 3  # built afresh

@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from circles.models import Status
-from meetings import services
+from meetings import agenda_services, rsvp_services, services
 from meetings.models import Answer, Meeting
 from tests.factories import CircleFactory, MembershipFactory, UserFactory
 
@@ -53,10 +53,10 @@ def test_the_page_shows_who_is_going_maybe_and_waitlisted_and_seats_left(client)
     circle = CircleFactory(seat_limit=2)
     meeting = make_meeting(circle)
     ana, ben, cy, dee = (add_member(circle, display_name=n) for n in ("Ana", "Ben", "Cy", "Dee"))
-    services.rsvp_set(meeting=meeting, user=ana, answer=Answer.GOING)
-    services.rsvp_set(meeting=meeting, user=ben, answer=Answer.GOING)
-    services.rsvp_set(meeting=meeting, user=cy, answer=Answer.GOING)
-    services.rsvp_set(meeting=meeting, user=dee, answer=Answer.MAYBE)
+    rsvp_services.rsvp_set(meeting=meeting, user=ana, answer=Answer.GOING)
+    rsvp_services.rsvp_set(meeting=meeting, user=ben, answer=Answer.GOING)
+    rsvp_services.rsvp_set(meeting=meeting, user=cy, answer=Answer.GOING)
+    rsvp_services.rsvp_set(meeting=meeting, user=dee, answer=Answer.MAYBE)
     client.force_login(dee)
     html = client.get(meeting.get_absolute_url()).content.decode()
     assert "2 going · 0 of 2 seats left · 1 on the waitlist" in html
@@ -79,7 +79,7 @@ def test_a_cancelled_meeting_shows_as_cancelled_without_rsvp_buttons(client, mee
 )
 def test_outsiders_get_404_for_every_meeting_url(client, meeting, name):
     topic_owner = add_member(meeting.circle)
-    services.topic_propose(meeting=meeting, user=topic_owner, title="Pricing")
+    agenda_services.topic_propose(meeting=meeting, user=topic_owner, title="Pricing")
     outsider = UserFactory()
     client.force_login(outsider)
     target = reverse(f"meetings:{name}", kwargs={"slug": meeting.circle.slug, "pk": meeting.pk})
@@ -89,7 +89,9 @@ def test_outsiders_get_404_for_every_meeting_url(client, meeting, name):
 
 
 def test_outsiders_get_404_for_topic_urls_too(client, meeting):
-    topic = services.topic_propose(meeting=meeting, user=add_member(meeting.circle), title="Hiring")
+    topic = agenda_services.topic_propose(
+        meeting=meeting, user=add_member(meeting.circle), title="Hiring"
+    )
     client.force_login(UserFactory())
     kwargs = {"slug": meeting.circle.slug, "pk": meeting.pk, "topic_pk": topic.pk}
     for name in ("topic_vote", "topic_status", "topic_move"):
@@ -127,7 +129,7 @@ def test_the_page_varies_on_hx_request(client, meeting, member):
 
 def test_circle_upcoming_tag_shows_members_their_answers_and_nothing_to_others(circle, member):
     meetings = [make_meeting(circle, in_days=d) for d in (2, 9, 16, 23, 30)]
-    services.rsvp_set(meeting=meetings[1], user=member, answer=Answer.MAYBE)
+    rsvp_services.rsvp_set(meeting=meetings[1], user=member, answer=Answer.MAYBE)
     services.meeting_cancel(meeting=meetings[2])
     template = Template("{% load meetings_tags %}{% circle_upcoming_meetings circle user %}")
     request = RequestFactory().get(circle.get_absolute_url())

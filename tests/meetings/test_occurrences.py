@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from meetings import horizon, services, tasks
+from meetings import horizon, record_services, tasks
 from meetings.models import Meeting, MeetingStatus
 from tests.factories import CircleFactory
 
@@ -114,7 +114,7 @@ def test_the_daily_sweep_keeps_eight_weeks_ahead_and_never_touches_the_past():
     day = dt.datetime(2026, 2, 1, 3, tzinfo=UTC)
     horizon.meetings_extend_horizon(now=day)
     first = chicago.meetings.order_by("starts_at").first()
-    services.meeting_notes_set(meeting=first, notes="We talked about pricing.")
+    record_services.meeting_notes_set(meeting=first, notes="We talked about pricing.")
     before = (first.starts_at, first.ends_at, first.sequence, first.updated_at)
     for _ in range(70):  # ten weeks of daily runs
         day += dt.timedelta(days=1)

@@ -13,7 +13,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from meetings import services
+from meetings import agenda_services, calendar_services, record_services, rsvp_services
 from meetings.models import AgendaTopic, Answer, CalendarFeed
 from tests.factories import CircleFactory
 
@@ -44,14 +44,14 @@ def fill(circle, meeting, *, rsvps: int, topics: int) -> list:
     people = [add_member(circle) for _ in range(rsvps)]
     answers = [Answer.GOING, Answer.MAYBE, Answer.GOING, Answer.NOT_GOING]
     for i, person in enumerate(people):
-        services.rsvp_set(meeting=meeting, user=person, answer=answers[i % len(answers)])
+        rsvp_services.rsvp_set(meeting=meeting, user=person, answer=answers[i % len(answers)])
     made = [
         AgendaTopic.objects.create(meeting=meeting, author=people[i % len(people)], title=f"T{i}")
         for i in range(topics)
     ]
     for i, person in enumerate(people):
         for topic in made[i % topics : i % topics + 3]:
-            services.topic_vote(topic=topic, user=person)
+            agenda_services.topic_vote(topic=topic, user=person)
     return people
 
 
@@ -82,8 +82,8 @@ def test_host_view_of_a_past_meeting_with_attendance(
     host = add_member(big_circle, role="host")
     people = [add_member(big_circle) for _ in range(size)]
     for person in people:
-        services.commitment_set(meeting=previous, user=person, text="Call a customer")
-        services.attendance_set(meeting=past, user=person, attended=True)
+        record_services.commitment_set(meeting=previous, user=person, text="Call a customer")
+        record_services.attendance_set(meeting=past, user=person, attended=True)
     client.force_login(host)
     with django_assert_max_num_queries(MEETING_PAGE + 3):
         html = client.get(past.get_absolute_url()).content.decode()
@@ -114,9 +114,11 @@ def test_meeting_list(client, django_assert_max_num_queries, big_circle, weeks):
     member = add_member(big_circle)
     for week in range(weeks):
         meeting = make_meeting(big_circle, in_days=7 * week + 1)
-        services.rsvp_set(meeting=meeting, user=member, answer=Answer.MAYBE)
+        rsvp_services.rsvp_set(meeting=meeting, user=member, answer=Answer.MAYBE)
         for _ in range(3):
-            services.rsvp_set(meeting=meeting, user=add_member(big_circle), answer=Answer.GOING)
+            rsvp_services.rsvp_set(
+                meeting=meeting, user=add_member(big_circle), answer=Answer.GOING
+            )
     client.force_login(member)
     with django_assert_max_num_queries(MEETING_LIST):
         html = client.get(reverse("meetings:list", kwargs={"slug": big_circle.slug})).content
@@ -134,7 +136,7 @@ def test_calendar_feed(client, django_assert_max_num_queries, circles):
         MembershipFactory(circle=circle, user=person)
         for week in range(4):
             make_meeting(circle, in_days=7 * week + 1)
-    feed = services.calendar_feed_for(user=person)
+    feed = calendar_services.calendar_feed_for(user=person)
     with django_assert_max_num_queries(FEED):
         response = client.get(reverse("calendar:feed", kwargs={"token": feed.token}))
     assert response.content.decode().count("BEGIN:VEVENT") == 4 * circles
@@ -147,7 +149,9 @@ def test_circle_upcoming_tag(big_circle, size):
     for week in range(5):
         meeting = make_meeting(big_circle, in_days=7 * week + 1)
         for _ in range(size if week == 0 else 1):
-            services.rsvp_set(meeting=meeting, user=add_member(big_circle), answer=Answer.GOING)
+            rsvp_services.rsvp_set(
+                meeting=meeting, user=add_member(big_circle), answer=Answer.GOING
+            )
     template = Template("{% load meetings_tags %}{% circle_upcoming_meetings circle user %}")
     request = RequestFactory().get("/")
     request.user = member

@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from meetings import services
+from meetings import rsvp_services, services
 from meetings.models import Answer, Rsvp
 from tests.factories import CircleFactory
 
@@ -28,7 +28,7 @@ def small_circle():
 def test_going_takes_a_seat_until_the_seats_are_taken_then_waits_in_arrival_order(small_circle):
     meeting = make_meeting(small_circle)
     people = [add_member(small_circle) for _ in range(5)]
-    results = [services.rsvp_set(meeting=meeting, user=p, answer=Answer.GOING) for p in people]
+    results = [rsvp_services.rsvp_set(meeting=meeting, user=p, answer=Answer.GOING) for p in people]
     assert [r.waitlisted for r in results] == [False, False, True, True, True]
     assert meeting.rsvps.seated().count() == 2
     assert [r.user for r in meeting.rsvps.waitlist()] == people[2:]
@@ -40,10 +40,10 @@ def test_when_a_seated_person_drops_out_the_first_in_line_is_promoted_and_emaile
     meeting = make_meeting(small_circle)
     first, second, third, fourth = (add_member(small_circle) for _ in range(4))
     for person in (first, second, third, fourth):
-        services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
+        rsvp_services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.rsvp_set(meeting=meeting, user=first, answer=Answer.NOT_GOING)
+        rsvp_services.rsvp_set(meeting=meeting, user=first, answer=Answer.NOT_GOING)
 
     assert set(meeting.rsvps.seated().values_list("user", flat=True)) == {second.pk, third.pk}
     assert [r.user for r in meeting.rsvps.waitlist()] == [fourth]
@@ -60,9 +60,9 @@ def test_changing_a_seat_to_maybe_also_promotes(small_circle, django_capture_on_
     meeting = make_meeting(small_circle)
     a, b, c = (add_member(small_circle) for _ in range(3))
     for person in (a, b, c):
-        services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
+        rsvp_services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
     with django_capture_on_commit_callbacks(execute=True):
-        services.rsvp_set(meeting=meeting, user=b, answer=Answer.MAYBE)
+        rsvp_services.rsvp_set(meeting=meeting, user=b, answer=Answer.MAYBE)
     assert Rsvp.objects.get(meeting=meeting, user=c).waitlisted is False
     assert [m.to for m in mail.outbox] == [[c.email]]
 
@@ -73,9 +73,9 @@ def test_leaving_the_waitlist_promotes_nobody_and_sends_nothing(
     meeting = make_meeting(small_circle)
     people = [add_member(small_circle) for _ in range(4)]
     for person in people:
-        services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
+        rsvp_services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
     with django_capture_on_commit_callbacks(execute=True):
-        services.rsvp_set(meeting=meeting, user=people[2], answer=Answer.NOT_GOING)
+        rsvp_services.rsvp_set(meeting=meeting, user=people[2], answer=Answer.NOT_GOING)
     assert [r.user for r in meeting.rsvps.waitlist()] == [people[3]]
     assert meeting.rsvps.seated().count() == 2
     assert mail.outbox == []
@@ -85,8 +85,8 @@ def test_saying_going_again_keeps_the_place_in_line(small_circle):
     meeting = make_meeting(small_circle)
     people = [add_member(small_circle) for _ in range(4)]
     for person in people:
-        services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
-    services.rsvp_set(meeting=meeting, user=people[2], answer=Answer.GOING)
+        rsvp_services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
+    rsvp_services.rsvp_set(meeting=meeting, user=people[2], answer=Answer.GOING)
     assert [r.user for r in meeting.rsvps.waitlist()] == people[2:]
 
 
@@ -94,20 +94,20 @@ def test_a_waitlisted_person_who_says_going_again_after_maybe_goes_to_the_back(s
     meeting = make_meeting(small_circle)
     people = [add_member(small_circle) for _ in range(4)]
     for person in people:
-        services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
-    services.rsvp_set(meeting=meeting, user=people[2], answer=Answer.MAYBE)
-    services.rsvp_set(meeting=meeting, user=people[2], answer=Answer.GOING)
+        rsvp_services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
+    rsvp_services.rsvp_set(meeting=meeting, user=people[2], answer=Answer.MAYBE)
+    rsvp_services.rsvp_set(meeting=meeting, user=people[2], answer=Answer.GOING)
     assert [r.user for r in meeting.rsvps.waitlist()] == [people[3], people[2]]
 
 
 def test_cancelled_and_started_meetings_refuse_answers(circle, member):
     started = make_meeting(circle, in_days=-0.01)
     with pytest.raises(ValidationError, match="started"):
-        services.rsvp_set(meeting=started, user=member, answer=Answer.GOING)
+        rsvp_services.rsvp_set(meeting=started, user=member, answer=Answer.GOING)
     cancelled = make_meeting(circle)
     services.meeting_cancel(meeting=cancelled)
     with pytest.raises(ValidationError, match="cancelled"):
-        services.rsvp_set(meeting=cancelled, user=member, answer=Answer.GOING)
+        rsvp_services.rsvp_set(meeting=cancelled, user=member, answer=Answer.GOING)
     assert not Rsvp.objects.exists()
 
 
@@ -125,7 +125,7 @@ def test_the_waitlist_is_explained_to_the_person_on_it(client, member):
     circle.save()
     meeting = make_meeting(circle)
     for _ in range(2):
-        services.rsvp_set(meeting=meeting, user=add_member(circle), answer=Answer.GOING)
+        rsvp_services.rsvp_set(meeting=meeting, user=add_member(circle), answer=Answer.GOING)
     client.force_login(member)
     page = client.post(rsvp_url(meeting), {"answer": "going"}, follow=True).content.decode()
     assert "you are on the waitlist" in page
@@ -213,11 +213,11 @@ def test_raising_the_seat_limit_seats_the_waitlist_in_order(
     meeting = make_meeting(small_circle)
     people = [add_member(small_circle) for _ in range(5)]
     for person in people:
-        services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
+        rsvp_services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
     small_circle.seat_limit = 4
     small_circle.save()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.meetings_seat_limit_changed(circle=small_circle) == 2
+        assert rsvp_services.meetings_seat_limit_changed(circle=small_circle) == 2
     assert [r.user for r in meeting.rsvps.waitlist()] == [people[4]]
     assert sorted(m.to[0] for m in mail.outbox) == sorted([people[2].email, people[3].email])
 
@@ -230,9 +230,9 @@ def test_a_member_who_leaves_gives_their_seat_to_the_first_in_line(
     leaver, stayer, waiting = (add_member(small_circle) for _ in range(3))
     Rsvp.objects.create(meeting=past, user=leaver, answer=Answer.GOING)
     for person in (leaver, stayer, waiting):
-        services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
+        rsvp_services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.rsvps_release_for_departed(circle=small_circle, user=leaver) == 1
+        assert rsvp_services.rsvps_release_for_departed(circle=small_circle, user=leaver) == 1
     assert set(meeting.rsvps.seated().values_list("user", flat=True)) == {stayer.pk, waiting.pk}
     assert Rsvp.objects.filter(meeting=past, user=leaver).exists()  # the record stays
     assert [m.to for m in mail.outbox] == [[waiting.email]]
@@ -240,7 +240,7 @@ def test_a_member_who_leaves_gives_their_seat_to_the_first_in_line(
 
 def test_htmx_answer_from_a_list_row_returns_just_that_row(client, circle, member):
     meetings = [make_meeting(circle, in_days=7 * week) for week in (1, 2)]
-    services.rsvp_set(meeting=meetings[1], user=add_member(circle), answer=Answer.GOING)
+    rsvp_services.rsvp_set(meeting=meetings[1], user=add_member(circle), answer=Answer.GOING)
     client.force_login(member)
     response = client.post(
         rsvp_url(meetings[1]), {"answer": "going", "row": "1"}, HTTP_HX_REQUEST="true"

@@ -11,7 +11,7 @@ import threading
 import pytest
 from django.db import close_old_connections, connection
 
-from meetings import services
+from meetings import rsvp_services
 from meetings.models import Answer, Rsvp
 from tests.factories import CircleFactory
 
@@ -50,7 +50,7 @@ def test_twenty_people_saying_going_at_once_fill_exactly_the_seats(on_postgres):
 
     errors = run_together(
         [
-            lambda person=person: services.rsvp_set(
+            lambda person=person: rsvp_services.rsvp_set(
                 meeting=meeting, user=person, answer=Answer.GOING
             )
             for person in people
@@ -73,16 +73,18 @@ def test_drop_outs_and_new_answers_racing_never_exceed_the_limit(on_postgres):
     seated = [add_member(circle) for _ in range(4)]
     waiting = [add_member(circle) for _ in range(3)]
     for person in seated + waiting:
-        services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
+        rsvp_services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
     newcomers = [add_member(circle) for _ in range(8)]
 
     calls = [
-        lambda person=person: services.rsvp_set(
+        lambda person=person: rsvp_services.rsvp_set(
             meeting=meeting, user=person, answer=Answer.NOT_GOING
         )
         for person in seated[:2]
     ] + [
-        lambda person=person: services.rsvp_set(meeting=meeting, user=person, answer=Answer.GOING)
+        lambda person=person: rsvp_services.rsvp_set(
+            meeting=meeting, user=person, answer=Answer.GOING
+        )
         for person in newcomers
     ]
     errors = run_together(calls)

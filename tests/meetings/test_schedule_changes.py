@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from meetings import services
+from meetings import agenda_services, rsvp_services, services
 from meetings.models import Answer, Meeting, MeetingStatus
 from tests.factories import CircleFactory, make_circle_with_host
 
@@ -59,7 +59,7 @@ def test_a_meeting_with_rsvps_moves_keeping_them_and_members_are_emailed(
     circle, host = scheduled
     member = add_member(circle)
     answered = circle.meetings.order_by("starts_at")[1]
-    services.rsvp_set(meeting=answered, user=member, answer=Answer.GOING)
+    rsvp_services.rsvp_set(meeting=answered, user=member, answer=Answer.GOING)
     mail.outbox.clear()
 
     moved = change_schedule(
@@ -89,7 +89,7 @@ def test_a_meeting_with_agenda_topics_moves_instead_of_losing_them(
 ):
     circle, host = scheduled
     meeting = circle.meetings.order_by("starts_at")[2]
-    topic = services.topic_propose(meeting=meeting, user=host, title="Pricing")
+    topic = agenda_services.topic_propose(meeting=meeting, user=host, title="Pricing")
     change_schedule(circle, django_capture_on_commit_callbacks, start_time=dt.time(8, 0))
     topic.refresh_from_db()
     assert topic.meeting_id == meeting.pk
@@ -102,7 +102,7 @@ def test_only_a_time_change_moves_answered_meetings_on_the_same_day(
 ):
     circle, host = scheduled
     meeting = circle.meetings.order_by("starts_at").first()
-    services.rsvp_set(meeting=meeting, user=host, answer=Answer.MAYBE)
+    rsvp_services.rsvp_set(meeting=meeting, user=host, answer=Answer.MAYBE)
     day = meeting.local_date
     change_schedule(circle, django_capture_on_commit_callbacks, start_time=dt.time(6, 0))
     meeting.refresh_from_db()
@@ -113,7 +113,7 @@ def test_only_a_time_change_moves_answered_meetings_on_the_same_day(
 def test_a_change_of_duration_alone_moves_the_end(scheduled, django_capture_on_commit_callbacks):
     circle, host = scheduled
     meeting = circle.meetings.order_by("starts_at").first()
-    services.rsvp_set(meeting=meeting, user=host, answer=Answer.GOING)
+    rsvp_services.rsvp_set(meeting=meeting, user=host, answer=Answer.GOING)
     starts = meeting.starts_at
     moved = change_schedule(circle, django_capture_on_commit_callbacks, duration_minutes=90)
     meeting.refresh_from_db()
@@ -162,7 +162,7 @@ def test_an_answered_meeting_with_no_date_left_is_cancelled_visibly(
     services.meetings_materialize(circle=circle)
     meetings = list(circle.meetings.order_by("starts_at"))
     for meeting in meetings:
-        services.rsvp_set(meeting=meeting, user=host, answer=Answer.GOING)
+        rsvp_services.rsvp_set(meeting=meeting, user=host, answer=Answer.GOING)
     circle.frequency = "fortnightly"
     circle.save()
     with django_capture_on_commit_callbacks(execute=True):

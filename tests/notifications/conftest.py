@@ -94,14 +94,15 @@ def recipients(outbox) -> list[str]:
 def smtp_sink(settings):
     """A real SMTP server (aiosmtpd) on localhost, with Django's SMTP backend pointed at it.
 
-    The sink is the benchmark's (bench/reminders.py): it counts connections
+    The sink is the benchmark's (bench/reminder_rig.py): it counts connections
     (EHLO/HELO), messages, and (recipient, subject) pairs seen more than once.
     """
     from aiosmtpd.controller import Controller
 
-    from bench.reminders import Sink, free_port
+    from bench.reminder_rig import Sink, free_port
+    from bench.reminders import DOMAIN
 
-    sink = Sink()
+    sink = Sink(DOMAIN)
     port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications import services
+from notifications import ledger
 from notifications.models import Delivery, DeliveryState
 from tests.factories import UserFactory
 from tests.notifications.conftest import T0, make_table
@@ -30,7 +30,7 @@ def sweep_some(clock, tables: int) -> None:
     for _ in range(tables):
         make_table(members=3)
     clock.move_to(now + dt.timedelta(hours=6))
-    services.reminders_create_due()
+    ledger.reminders_create_due()
 
 
 def test_the_filters_show_due_sent_and_failed(clock, staff_client):

@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from notifications import services
+from notifications import sending
 from notifications.models import Delivery, DeliveryState
 from tests.factories import make_circle_with_host
 from tests.notifications.conftest import T0, add_member, make_meeting
@@ -52,8 +52,8 @@ def test_three_sweeps_at_once_send_each_reminder_and_digest_once(on_postgres):
     now = T0 + dt.timedelta(hours=6)  # Monday 10:00 in Chicago: reminders and digests due
 
     def sweep():
-        services.reminders_sweep(now=now)
-        services.digests_sweep(now=now)
+        sending.reminders_sweep(now=now)
+        sending.digests_sweep(now=now)
 
     assert run_at_once(sweep) == []
     counts = Counter((m.to[0], m.subject.endswith("your week")) for m in mail.outbox)

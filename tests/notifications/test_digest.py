@@ -10,7 +10,7 @@ from django.core import mail
 
 from conversations.models import Kind, Post, PostStatus
 from meetings.models import Answer, Rsvp
-from notifications import services, tasks
+from notifications import sending, tasks
 from notifications.models import Delivery, DeliveryState, NotificationPreferences
 from tests.factories import MembershipFactory, UserFactory, make_circle_with_host
 from tests.notifications.conftest import T0, add_member, make_meeting, recipients
@@ -57,7 +57,7 @@ def test_the_digest_lists_open_asks_and_gives_and_my_meetings(clock, circles):
     Rsvp.objects.create(meeting=meeting, user=ana, answer=Answer.MAYBE)
 
     clock.move_to(CHICAGO_MONDAY_7AM)
-    services.digests_sweep()
+    sending.digests_sweep()
     [message] = [m for m in mail.outbox if m.to == ["ana@example.com"]]
     assert message.subject == "Breakfast Thinkers and Founders Table: your week"
     for part in (message.body, html_of(message)):
@@ -83,7 +83,7 @@ def test_in_the_room_posts_are_never_quoted(clock, circles):
         in_the_room=True,
     )
     clock.move_to(CHICAGO_MONDAY_7AM)
-    services.digests_sweep()
+    sending.digests_sweep()
     [message] = [m for m in mail.outbox if m.to == ["ana@example.com"]]
     for part in (message.body, html_of(message)):
         assert "Layoffs" not in part and "Acme" not in part
@@ -95,7 +95,7 @@ def test_in_the_room_posts_are_never_quoted(clock, circles):
 def test_nothing_to_say_means_no_email(clock):
     circle, host = make_circle_with_host()
     clock.move_to(CHICAGO_MONDAY_7AM)
-    report = services.digests_sweep()
+    report = sending.digests_sweep()
     assert mail.outbox == []
     row = Delivery.objects.get(user=host)
     assert (row.state, row.note) == (DeliveryState.SKIPPED, "Nothing to say this week.")
@@ -106,17 +106,17 @@ def test_once_per_week(clock, circles):
     breakfast, *_ = circles
     make_meeting(breakfast, starts_at=T0 + 30 * HOUR)
     clock.move_to(CHICAGO_MONDAY_7AM)
-    services.digests_sweep()
+    sending.digests_sweep()
     first = len(mail.outbox)
     assert first == 2  # Ana and the breakfast host; the founders' host has nothing this week
     for later in (HOUR, 10 * HOUR):
         clock.move_to(CHICAGO_MONDAY_7AM + later)
-        services.digests_sweep()
+        sending.digests_sweep()
     assert len(mail.outbox) == first
     # Next Monday, another (the meeting is over; a new one is coming).
     make_meeting(breakfast, starts_at=T0 + 8 * 24 * HOUR)
     clock.move_to(CHICAGO_MONDAY_7AM + 7 * 24 * HOUR)
-    services.digests_sweep()
+    sending.digests_sweep()
     assert len(mail.outbox) == first + 2
     assert Delivery.objects.digests().filter(user__email="ana@example.com").count() == 2
 
@@ -128,17 +128,17 @@ def test_monday_morning_in_each_members_own_zone(clock):
     make_meeting(circle, starts_at=T0 + 48 * HOUR)
     # Sunday 22:00 UTC: Monday 07:00 in Tokyo, still Sunday elsewhere.
     clock.move_to(T0 - 12 * HOUR)
-    services.digests_sweep()
+    sending.digests_sweep()
     assert recipients(mail.outbox) == [tokyo.email]
     # Monday 06:00 UTC: 07:00 in Berlin; 00:00 in Chicago.
     clock.move_to(T0 - 4 * HOUR)
-    services.digests_sweep()
+    sending.digests_sweep()
     assert recipients(mail.outbox) == sorted([tokyo.email, berlin.email])
     clock.move_to(CHICAGO_MONDAY_7AM - dt.timedelta(minutes=1))
-    services.digests_sweep()
+    sending.digests_sweep()
     assert len(mail.outbox) == 2
     clock.move_to(CHICAGO_MONDAY_7AM)
-    services.digests_sweep()
+    sending.digests_sweep()
     assert recipients(mail.outbox) == sorted([tokyo.email, berlin.email, host.email])
 
 
@@ -146,7 +146,7 @@ def test_a_missed_monday_is_not_sent_on_tuesday(clock, circles):
     breakfast, *_ = circles
     make_meeting(breakfast, starts_at=T0 + 48 * HOUR)
     clock.move_to(T0 + 20 * HOUR)  # Tuesday 06:00 UTC: Monday is over in Chicago
-    services.digests_sweep()
+    sending.digests_sweep()
     assert mail.outbox == []
 
 
@@ -156,7 +156,7 @@ def test_digest_off_or_no_circle_means_no_digest(clock, circles):
     NotificationPreferences.objects.create(user=ana, digest=False)
     UserFactory()  # in no circle
     clock.move_to(CHICAGO_MONDAY_7AM)
-    services.digests_sweep()
+    sending.digests_sweep()
     assert "ana@example.com" not in recipients(mail.outbox)
     assert recipients(mail.outbox) == [host.email]  # the other host has nothing this week
 

@@ -13,7 +13,7 @@ import pytest
 from django.core import mail
 
 from meetings.models import Answer, Rsvp
-from notifications import services
+from notifications import sending
 from notifications.models import NotificationPreferences
 from tests.e2e import conftest as e2e
 from tests.e2e.conftest import link_in_email
@@ -36,7 +36,7 @@ def test_a_member_answers_from_the_reminder_without_signing_in(
         members=1, name="Tuesday Breakfast Thinkers", starts_in=dt.timedelta(hours=2)
     )
     member = table.members[0]
-    services.reminders_sweep()
+    sending.reminders_sweep()
     [reminder] = [m for m in mail.outbox if m.to == [member.email]]
 
     page.goto(link_in_email(reminder.body, "/email/rsvp/"))  # the first link: Going

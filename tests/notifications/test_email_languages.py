@@ -18,7 +18,7 @@ from circles.models import Role, Status
 from conversations.models import Kind, Post
 from meetings import services as meeting_services
 from meetings.models import Answer, Rsvp
-from notifications import services
+from notifications import sending
 from tests.factories import MembershipFactory, UserFactory
 from tests.notifications.conftest import T0, add_member, html_of, make_table, only_email_to
 
@@ -45,7 +45,7 @@ def table(clock):
 
 def test_a_german_members_reminder_is_in_german(table, clock):
     clock.move_to(DUE)
-    services.reminders_sweep()
+    sending.reminders_sweep()
     greta = table.members[0]
     message = only_email_to(greta)
     assert message.subject == (
@@ -72,7 +72,7 @@ def test_a_german_members_reminder_is_in_german(table, clock):
 
 def test_one_sweep_writes_each_member_in_their_own_language(table, clock):
     clock.move_to(DUE)
-    services.reminders_sweep()
+    sending.reminders_sweep()
     host, (greta, lucia) = table.host, table.members
     assert only_email_to(host).subject == (
         "Tuesday Breakfast Thinkers: reminder for Tuesday 3 March, 10:00 CST"
@@ -94,7 +94,7 @@ def test_a_german_members_digest_is_in_german(clock):
     asker = add_member(table.circle)
     Post.objects.create(circle=table.circle, author=asker, kind=Kind.ASK, title="Pricing help")
     clock.move_to(T0 + dt.timedelta(hours=3))  # Monday, 07:00 in Chicago
-    services.digests_sweep()
+    sending.digests_sweep()
     message = only_email_to(greta)
     assert message.subject == "Founders Table: deine Woche"
     html = html_of(message)

@@ -20,9 +20,9 @@ from circles import invitation_services, membership_services
 from circles.models import JoinPolicy, Role, Status
 from conversations import services as conversation_services
 from conversations.models import Kind
-from meetings import services as meeting_services
+from meetings import rsvp_services
 from meetings.models import Answer, Meeting
-from notifications import emails, services
+from notifications import digest_emails, services
 from notifications.models import (
     ActivityEmail,
     Notification,
@@ -208,11 +208,11 @@ def test_a_seat_from_the_waitlist_tells_the_person_seated():
         local_date=start.astimezone(circle.zone).date(),
         is_one_off=True,
     )
-    meeting_services.rsvp_set(meeting=meeting, user=host, answer=Answer.GOING)
-    meeting_services.rsvp_set(meeting=meeting, user=first, answer=Answer.GOING)
-    meeting_services.rsvp_set(meeting=meeting, user=waiting, answer=Answer.GOING)
+    rsvp_services.rsvp_set(meeting=meeting, user=host, answer=Answer.GOING)
+    rsvp_services.rsvp_set(meeting=meeting, user=first, answer=Answer.GOING)
+    rsvp_services.rsvp_set(meeting=meeting, user=waiting, answer=Answer.GOING)
     assert not Notification.objects.exists()
-    meeting_services.rsvp_set(meeting=meeting, user=first, answer=Answer.NOT_GOING)
+    rsvp_services.rsvp_set(meeting=meeting, user=first, answer=Answer.NOT_GOING)
     note = Notification.objects.get()
     assert (note.recipient, note.kind) == (waiting, NotificationKind.WAITLIST_PROMOTED)
     assert note.url == meeting.get_absolute_url()
@@ -476,18 +476,18 @@ def test_digest_only_people_get_no_reply_email_but_the_bell_and_the_digest(
     assert mail.outbox == []
     assert kinds_for(alice) == [NotificationKind.REPLY_TO_MY_POST]
 
-    content = emails.digest_content(user=alice, now=timezone.now())
+    content = digest_emails.digest_content(user=alice, now=timezone.now())
     assert [n.text for n in content.notices] == [
         "Bob Helper replied to your post “How to price a workshop?”."
     ]
     assert content.notices[0].url.startswith("http")
-    message = emails.digest_message(user=alice, content=content)
+    message = digest_emails.digest_message(user=alice, content=content)
     assert "Unread under your bell this week" in message.body
     assert "Bob Helper replied to your post" in message.alternatives[0][0]
 
     # Read ones, and ones older than a week, are not listed.
     services.notifications_mark_read(user=alice)
-    assert emails.digest_content(user=alice, now=timezone.now()).notices == []
+    assert digest_emails.digest_content(user=alice, now=timezone.now()).notices == []
 
 
 def test_people_who_get_emails_at_once_find_no_bell_list_in_the_digest(
@@ -498,7 +498,7 @@ def test_people_who_get_emails_at_once_find_no_bell_list_in_the_digest(
     with django_capture_on_commit_callbacks(execute=True):
         reply(post, bob)
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [alice.email]
-    assert emails.digest_content(user=alice, now=timezone.now()).notices == []
+    assert digest_emails.digest_content(user=alice, now=timezone.now()).notices == []
 
 
 def test_a_digest_with_only_unread_notifications_is_not_empty(thread):
@@ -506,22 +506,22 @@ def test_a_digest_with_only_unread_notifications_is_not_empty(thread):
     services.preferences_set(user=carol, activity_email=ActivityEmail.DIGEST)
     services.notify(recipient=carol, kind="thanks", text="Thanked.", url="/", circle=circle)
     later = timezone.now() + dt.timedelta(days=6)
-    content = emails.digest_content(user=carol, now=later)
+    content = digest_emails.digest_content(user=carol, now=later)
     assert content.notices and not content.is_empty
-    assert emails.digest_content(user=carol, now=later + dt.timedelta(days=2)).notices == []
+    assert digest_emails.digest_content(user=carol, now=later + dt.timedelta(days=2)).notices == []
 
 
 def test_a_full_digest_says_how_many_more_are_unread(thread):
     circle, host, alice, bob, carol, post = thread
     services.preferences_set(user=carol, activity_email=ActivityEmail.DIGEST)
-    for n in range(emails.DIGEST_MAX_NOTICES + 5):
+    for n in range(digest_emails.DIGEST_MAX_NOTICES + 5):
         services.notify(
             recipient=carol, kind="thanks", text=f"Thanked {n}.", url="/", circle=circle
         )
-    content = emails.digest_content(user=carol, now=timezone.now())
-    assert len(content.notices) == emails.DIGEST_MAX_NOTICES
+    content = digest_emails.digest_content(user=carol, now=timezone.now())
+    assert len(content.notices) == digest_emails.DIGEST_MAX_NOTICES
     assert content.unread_more == 5
-    assert "and 5 more" in emails.digest_message(user=carol, content=content).body
+    assert "and 5 more" in digest_emails.digest_message(user=carol, content=content).body
 
 
 def test_turning_the_digest_off_sends_digest_only_activity_at_once(thread):

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from circles.models import Membership, Status
 from meetings.models import Answer, MeetingStatus, Rsvp
-from notifications import services
+from notifications import sending, services
 from notifications.emails import rsvp_url, unsubscribe_url
 from notifications.models import NotificationPreferences
 from notifications.tokens import rsvp_token, unsubscribe_token
@@ -160,7 +160,7 @@ def test_an_unsubscribed_member_gets_no_more_reminders(clock, table, settings):
     member = table.members[0]
     Client().post(path_of(unsubscribe_url(member, "reminders"), settings))
     clock.move_to(T0 + dt.timedelta(hours=6))
-    services.reminders_sweep()
+    sending.reminders_sweep()
     assert [m.to for m in mail.outbox] == [[table.host.email]]
 
 

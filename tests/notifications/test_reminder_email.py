@@ -10,7 +10,7 @@ import pytest
 from icalendar import Calendar
 
 from meetings.models import AgendaTopic, Answer, Rsvp, Vote
-from notifications import services
+from notifications import sending
 from tests.notifications.conftest import T0, add_member, html_of, make_table, only_email_to
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def table(clock):
     for voter in (table.host, going):
         Vote.objects.create(topic=popular, meeting=table.meeting, user=voter)
     clock.move_to(DUE)
-    services.reminders_sweep()
+    sending.reminders_sweep()
     return table
 
 
@@ -97,7 +97,7 @@ def test_online_circles_give_the_meeting_link(clock):
         members=0, is_online=True, city="", meeting_link="https://meet.example.org/breakfast"
     )
     clock.move_to(DUE)
-    services.reminders_sweep()
+    sending.reminders_sweep()
     message = only_email_to(table.host)
     assert "Meeting link: https://meet.example.org/breakfast" in message.body
     assert 'href="https://meet.example.org/breakfast"' in html_of(message)

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
 from meetings.models import AgendaTopic, Answer, Rsvp
-from notifications import emails, services, tasks
+from notifications import emails, ledger, sending, tasks
 from notifications.models import Delivery, DeliveryState
 from tests.notifications.conftest import T0, add_member, make_table
 
@@ -72,15 +72,15 @@ def test_a_reminder_filled_into_the_meetings_frame_is_what_a_full_render_gives(c
 def test_a_batch_goes_out_over_one_smtp_connection(clock, smtp_sink, monkeypatch):
     table = make_table(members=24)  # 25 reminders
     clock.move_to(DUE)
-    report = services.reminders_sweep()
+    report = sending.reminders_sweep()
     assert report.sent == 25
     assert smtp_sink.messages == 25 and smtp_sink.duplicates() == 0
     assert smtp_sink.connections == 1
     # Smaller batches: one connection each, still one message per member.
-    monkeypatch.setattr(services, "CLAIM_BATCH", 10)
+    monkeypatch.setattr(ledger, "CLAIM_BATCH", 10)
     Delivery.objects.all().delete()
     smtp_sink.reset()
-    services.reminders_sweep()
+    sending.reminders_sweep()
     assert smtp_sink.connections == 3  # 10 + 10 + 5
     assert sorted(to for to, _ in smtp_sink.seen) == sorted(u.email for u in table.everyone)
 
@@ -98,7 +98,7 @@ def test_after_a_refused_message_the_next_one_goes_over_a_new_connection(clock, 
 
     smtp_sink.handle_DATA = refuse_one
     clock.move_to(DUE)
-    report = services.reminders_sweep()
+    report = sending.reminders_sweep()
     assert (report.sent, report.retrying) == (3, 1)
     assert smtp_sink.connections == 2
     assert Delivery.objects.get(user__email=refused).state == DeliveryState.PENDING
@@ -111,7 +111,7 @@ def test_the_only_query_per_reminder_is_the_update_that_marks_it_sent(clock):
         make_table(members=members)
         clock.move_to(DUE)
         with CaptureQueriesContext(connection) as captured:
-            report = services.reminders_sweep()
+            report = sending.reminders_sweep()
         assert report.sent == members + 1
         return len(captured)
 
@@ -129,26 +129,26 @@ def test_a_sweep_of_a_batch_stays_inside_its_query_budget(clock, django_assert_m
     # SQLite takes at most 999 parameters a statement, so Django splits the 100 rows'
     # INSERT in two there: one more query, from the engine, not from the data.
     with django_assert_max_num_queries(100 + 21 + (connection.vendor == "sqlite")):
-        report = services.reminders_sweep()
+        report = sending.reminders_sweep()
     assert report.sent == 100
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_burst_is_sent_on_several_lanes_each_reminder_once(on_postgres, clock, monkeypatch):
-    monkeypatch.setattr(services, "CLAIM_BATCH", 20)
-    monkeypatch.setattr(services, "SEND_LANES", 3)
+    monkeypatch.setattr(ledger, "CLAIM_BATCH", 20)
+    monkeypatch.setattr(sending, "SEND_LANES", 3)
     lanes = []
-    helper_lane = services._helper_lane
+    helper_lane = sending._helper_lane
 
     def counted_lane(**kwargs):
         lanes.append(kwargs)
         return helper_lane(**kwargs)
 
-    monkeypatch.setattr(services, "_helper_lane", counted_lane)
+    monkeypatch.setattr(sending, "_helper_lane", counted_lane)
     table = make_table(members=149)  # 150 reminders, 8 batches
     clock.move_to(DUE)
-    report = services.reminders_sweep()
+    report = sending.reminders_sweep()
     assert len(lanes) == 2  # the sweep's own lane and two helpers
     assert report.sent == 150
     assert Counter(m.to[0] for m in mail.outbox) == Counter(u.email for u in table.everyone)
@@ -159,7 +159,7 @@ def test_a_burst_is_sent_on_several_lanes_each_reminder_once(on_postgres, clock,
 
 @pytest.mark.django_db
 def test_a_burst_queues_one_helper_sweep_and_still_sends_each_reminder_once(clock, monkeypatch):
-    monkeypatch.setattr(services, "CLAIM_BATCH", 10)
+    monkeypatch.setattr(ledger, "CLAIM_BATCH", 10)
     queued = []
     delay = tasks.send_due_reminders.delay
 

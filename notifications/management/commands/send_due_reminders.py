@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from notifications import services
+from notifications import sending
 
 
 class Command(BaseCommand):
@@ -17,8 +17,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, digests: bool = False, **options) -> None:
-        report = services.reminders_sweep(budget_seconds=float("inf"))
+        report = sending.reminders_sweep(budget_seconds=float("inf"))
         self.stdout.write(f"Reminders: {report}.")
         if digests:
-            report = services.digests_sweep(budget_seconds=float("inf"))
+            report = sending.digests_sweep(budget_seconds=float("inf"))
             self.stdout.write(f"Digests: {report}.")
