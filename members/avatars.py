@@ -13,6 +13,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -28,13 +29,20 @@ def avatar_upload_to(instance: object, filename: str) -> str:
 
 
 def validate_avatar(file: object) -> None:
-    """The model-level check (also run by the admin): a size limit."""
+    """The model-level check (also run by the admin): a size limit.
+
+    The sizes are written the reader's way ("2.5 MB", "2,5 MB"), so they are
+    formatted here, in the language of the request that uploads the picture.
+    """
     size = getattr(file, "size", 0) or 0
     if size > AVATAR_MAX_BYTES:
         raise ValidationError(
-            _("That picture is %(mb).1f MB; the limit is 2 MB."),
+            _("That picture is %(size)s MB; the limit is %(limit)s MB."),
             code="avatar_too_large",
-            params={"mb": size / 1024 / 1024},
+            params={
+                "size": formats.number_format(size / 1024 / 1024, 1),
+                "limit": formats.number_format(AVATAR_MAX_BYTES // 1024 // 1024),
+            },
         )
 
 

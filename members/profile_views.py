@@ -7,6 +7,7 @@ page and the data export read every app, so they live above them
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -20,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from members.forms import AccountDeleteForm, ProfileForm
+from members.language import supported
 from members.models import Profile
 from members.services import AccountError, account_delete, account_delete_blockers
 
@@ -93,6 +95,7 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
     blocking = account_delete_blockers(request.user)
     form = AccountDeleteForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
+        language = supported(request.user.language)
         try:
             account_delete(user=request.user)
         except AccountError as error:
@@ -106,7 +109,21 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
                     "a former member."
                 ),
             )
-            return redirect("home")
+            response = redirect("home")
+            if language:
+                # Signed out, the page after this one follows the browser; the goodbye
+                # above is in the member's own language, so the page it shows on is too.
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    language,
+                    max_age=settings.LANGUAGE_COOKIE_AGE,
+                    path=settings.LANGUAGE_COOKIE_PATH,
+                    domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                    secure=settings.LANGUAGE_COOKIE_SECURE,
+                    httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                    samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                )
+            return response
     return render(request, "members/account_delete.html", {"form": form, "blocking": blocking})
 
 
