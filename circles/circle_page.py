@@ -4,12 +4,12 @@ The page used to be kept per viewer (circles/member_pages.py) because it was
 slow; it is now fast enough to render on every request (docs/PERFORMANCE.md,
 "Circle page, uncached"):
 
-1. the circle, with its next meeting and (for a host's "Join requests (n)") the
-   open requests as subqueries of the same SELECT;
+1. the circle, with its next meeting as a subquery of the same SELECT;
 2. its topics;
 3. its memberships: the active ones with their people and sponsors, and the
    viewer's own in any status, in one query. Hosts, members, seats and the
-   viewer's place all come from these rows.
+   viewer's place all come from these rows;
+4. for hosts only, the open join requests ("Join requests (n)").
 
 The meetings and posts sections are the meetings and conversations apps' own
 template tags (one query each). Nothing here is kept between requests, so a
@@ -23,8 +23,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 
 from circles import access, annotations
 from circles.models import HOST_ROLES, Circle, Membership, Role, Status
@@ -37,28 +36,24 @@ if TYPE_CHECKING:
 ROLE_ORDER = {Role.HOST: 0, Role.CO_HOST: 1, Role.MEMBER: 2}
 
 
-def _count_of(status: str) -> Subquery:
-    """The circle's memberships in ``status``, counted in the circle's own SELECT.
-
-    Served by circles_membership_circle_idx.
-    """
-    return Subquery(
-        Membership.objects.filter(circle=OuterRef("pk"), status=status)
-        .order_by()
-        .values("circle")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
+MEMBER_COLUMNS = (
+    "circle_id",
+    "role",
+    "status",
+    "joined_at",
+    "user__display_name",
+    "user__email",
+    "invited_by__display_name",
+    "invited_by__email",
+)
 
 
 def circles_for_page() -> QuerySet[Circle]:
-    """Circles with what the header needs: requests waiting, next meeting, topics.
+    """Circles with what the header needs: the next meeting and the topics.
 
     The seats taken are counted from the member rows (``page_context``).
     """
-    circles = Circle.objects.annotate(
-        request_count=Coalesce(_count_of(Status.REQUESTED), 0)
-    ).prefetch_related("topics")
+    circles = Circle.objects.prefetch_related("topics")
     return annotations.annotate(annotations.NEXT_MEETING, circles)
 
 
@@ -67,9 +62,12 @@ def memberships_for_page(circle: Circle, user) -> list[Membership]:
     wanted = Q(status=Status.ACTIVE)
     if user.is_authenticated:
         wanted |= Q(user=user)
+    # Only the columns the page shows: a member row with two whole users parses a dozen
+    # datetimes and the password hash for nothing.
     return list(
         Membership.objects.filter(wanted, circle=circle)
         .select_related("user", "invited_by")
+        .only(*MEMBER_COLUMNS)
         .order_by("joined_at", "pk")
     )
 
@@ -99,6 +97,9 @@ def page_context(request: HttpRequest, slug: str) -> dict[str, object]:
     members = sorted(
         (m for m in rows if m.status == Status.ACTIVE), key=lambda m: ROLE_ORDER.get(m.role, 3)
     )
+    labels = {value: str(label) for value, label in Role.choices}  # translated once, not per row
+    for member in members:
+        member.role_label = labels.get(member.role, member.role)
     circle.active_member_count = len(members)  # for Circle.seats_open()
     membership = next((m for m in rows if user.is_authenticated and m.user_id == user.pk), None)
     # The meetings and posts tags ask membership_of(); this answers them without a query.
@@ -124,6 +125,8 @@ def page_context(request: HttpRequest, slug: str) -> dict[str, object]:
     if sees_inside:
         context["members"] = members
         context["may_invite"] = access.may_invite(membership, circle)
-        if is_host:
-            context["request_count"] = circle.request_count
+        if is_host:  # a query for hosts only, not a subquery in every viewer's SELECT
+            context["request_count"] = Membership.objects.filter(
+                circle=circle, status=Status.REQUESTED
+            ).count()
     return context
