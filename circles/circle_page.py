@@ -5,9 +5,9 @@ slow; it is now fast enough to render on every request (docs/PERFORMANCE.md,
 "Circle page, uncached"):
 
 1. the circle, with its next meeting as a subquery of the same SELECT;
-2. its topics;
-3. its memberships: the active ones with their people and sponsors, and the
-   viewer's own in any status, in one query. Hosts, members, seats and the
+2. its topics' names;
+3. its memberships: the active ones with their people's and sponsors' names, and
+   the viewer's own in any status, in one query. Hosts, members, seats and the
    viewer's place all come from these rows;
 4. for hosts only, the open join requests ("Join requests (n)").
 
@@ -20,6 +20,7 @@ request: the access check runs first, every time.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -36,40 +37,71 @@ if TYPE_CHECKING:
 ROLE_ORDER = {Role.HOST: 0, Role.CO_HOST: 1, Role.MEMBER: 2}
 
 
-MEMBER_COLUMNS = (
-    "circle_id",
-    "role",
-    "status",
-    "joined_at",
-    "user__display_name",
-    "user__email",
-    "invited_by__display_name",
-    "invited_by__email",
-)
+@dataclass(frozen=True, slots=True)
+class MemberRow:
+    """One line of the page's member list: plain values, no model rows to build per member."""
+
+    pk: int
+    user_id: int
+    name: str
+    role: str
+    role_label: str
+    sponsor: str  # the sponsor's name, or ""
+
+
+def _name(display_name: str | None, email: str | None) -> str:
+    """members.User.name, from the two columns it reads."""
+    return display_name or (email or "").split("@", 1)[0]
 
 
 def circles_for_page() -> QuerySet[Circle]:
-    """Circles with what the header needs: the next meeting and the topics.
+    """Circles with what the header needs besides their own columns: the next meeting.
 
     The seats taken are counted from the member rows (``page_context``).
     """
-    circles = Circle.objects.prefetch_related("topics")
-    return annotations.annotate(annotations.NEXT_MEETING, circles)
+    return annotations.annotate(annotations.NEXT_MEETING, Circle.objects.all())
 
 
-def memberships_for_page(circle: Circle, user) -> list[Membership]:
-    """Active members with their people and sponsors, plus the viewer's own row in any status."""
+def memberships_for_page(circle: Circle, user) -> tuple[list[MemberRow], Membership | None]:
+    """The active members, hosts first, and the viewer's own membership in any status.
+
+    One query for both. The rows are read as values, not as a membership and two
+    users each: a model instance per member and sponsor costs more than the rest
+    of the list.
+    """
     wanted = Q(status=Status.ACTIVE)
     if user.is_authenticated:
         wanted |= Q(user=user)
-    # Only the columns the page shows: a member row with two whole users parses a dozen
-    # datetimes and the password hash for nothing.
-    return list(
+    rows = (
         Membership.objects.filter(wanted, circle=circle)
-        .select_related("user", "invited_by")
-        .only(*MEMBER_COLUMNS)
         .order_by("joined_at", "pk")
+        .values_list(
+            "pk",
+            "user_id",
+            "role",
+            "status",
+            "invited_by_id",
+            "user__display_name",
+            "user__email",
+            "invited_by__display_name",
+            "invited_by__email",
+        )
     )
+    labels = {value: str(label) for value, label in Role.choices}  # translated once per page
+    members: list[MemberRow] = []
+    mine = None
+    for pk, user_id, role, status, sponsor_id, name, email, sponsor_name, sponsor_email in rows:
+        if user.is_authenticated and user_id == user.pk:
+            mine = Membership(
+                pk=pk, circle=circle, user_id=user_id, role=role, status=status,
+                invited_by_id=sponsor_id,
+            )  # fmt: skip
+        if status == Status.ACTIVE:
+            sponsor = _name(sponsor_name, sponsor_email) if sponsor_id else ""
+            label = labels.get(role, role)
+            members.append(MemberRow(pk, user_id, _name(name, email), role, label, sponsor))
+    members.sort(key=lambda m: ROLE_ORDER.get(m.role, 3))
+    return members, mine
 
 
 def viewer_zone(request: HttpRequest, circle: Circle) -> ZoneInfo:
@@ -93,15 +125,8 @@ def page_context(request: HttpRequest, slug: str) -> dict[str, object]:
     """Everything templates/circles/detail.html shows, after the access check (404 first)."""
     user = request.user
     circle = access.circle_for_viewer(user, slug, circles_for_page())
-    rows = memberships_for_page(circle, user)
-    members = sorted(
-        (m for m in rows if m.status == Status.ACTIVE), key=lambda m: ROLE_ORDER.get(m.role, 3)
-    )
-    labels = {value: str(label) for value, label in Role.choices}  # translated once, not per row
-    for member in members:
-        member.role_label = labels.get(member.role, member.role)
+    members, membership = memberships_for_page(circle, user)
     circle.active_member_count = len(members)  # for Circle.seats_open()
-    membership = next((m for m in rows if user.is_authenticated and m.user_id == user.pk), None)
     # The meetings and posts tags ask membership_of(); this answers them without a query.
     access.remember_membership(user, circle, membership)
     is_member = membership is not None and membership.status == Status.ACTIVE
@@ -116,7 +141,7 @@ def page_context(request: HttpRequest, slug: str) -> dict[str, object]:
         "sees_inside": sees_inside,
         "is_host": is_host,
         "hosts": [m for m in members if m.role in HOST_ROLES],
-        "topics": list(circle.topics.all()),
+        "topics": list(circle.topics.values_list("name", flat=True)),
         "seats_open": circle.seats_open(),
         "viewer_zone": zone,
         "next_start": start,
