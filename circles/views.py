@@ -15,21 +15,20 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from circles import access, annotations, member_pages
+from circles import annotations, circle_page, member_pages
 from circles.directory_cache import DIRECTORY
 from circles.forms import DirectoryFilterForm
 from circles.models import (
-    HOST_ROLES,
     Circle,
     Membership,
     Role,
-    Status,
 )
 from circles.suggestions import suggest_circles
 from circles.view_helpers import partial as _partial
@@ -212,47 +211,11 @@ def _members(circle: Circle) -> list[Membership]:
     return sorted(members, key=lambda m: order.get(m.role, 3))
 
 
-def _differs(zone: ZoneInfo, circle: Circle) -> bool:
-    return str(zone) != circle.time_zone
-
-
 @require_GET
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     """Anyone who may see the circle gets its header; active members (and staff) the inside.
 
     Unlisted and archived circles are 404 to everyone but their members and staff.
+    Rendered on every request, nothing kept (circles/circle_page.py says why it can be).
     """
-    keeper = member_pages.circle_page(request, "circle", slug)
-    if keeper.page is not None:
-        return keeper.response()
-    circles = Circle.objects.with_directory_data()
-    for name in (annotations.NEXT_MEETING, annotations.MOMENTS):
-        circles = annotations.annotate(name, circles)
-    circle = access.circle_for_viewer(request.user, slug, circles)
-    membership = access.viewer_membership(request.user, circle)
-    access.remember_membership(request.user, circle, membership)  # for the page's template tags
-    is_active = membership is not None and membership.status == Status.ACTIVE
-    sees_inside = is_active or request.user.is_staff
-    zone = _viewer_zone(request, circle)
-    differs = _differs(zone, circle)
-    next_start = _next_start(circle)
-    context: dict[str, object] = {
-        "circle": circle,
-        "membership": membership,
-        "is_member": is_active,
-        "sees_inside": sees_inside,
-        "is_host": is_active and membership.role in HOST_ROLES,
-        "viewer_zone": zone,
-        "next_start": next_start,
-        "viewer_time": next_start.astimezone(zone) if differs else None,
-    }
-    if sees_inside:
-        context["members"] = _members(circle)
-        context["may_invite"] = access.may_invite(membership, circle)
-        if context["is_host"]:
-            context["request_count"] = Membership.objects.filter(
-                circle=circle, status=Status.REQUESTED
-            ).count()
-    moments = (getattr(circle, "soonest_start", None), getattr(circle, "soonest_end", None))
-    fresh_until = member_pages.soonest(next_start, *moments)
-    return keeper.render("circles/detail.html", context, fresh_until=fresh_until)
+    return render(request, "circles/detail.html", circle_page.page_context(request, slug))
