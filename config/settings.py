@@ -177,13 +177,14 @@ MEMBER_PAGE_SECONDS = env_int("MEMBER_PAGE_SECONDS", 600 if REDIS_URL else 0)
 
 # --- Accounts ----------------------------------------------------------------
 AUTH_USER_MODEL = "members.User"
-# Django's and allauth's backends, loading the signed-in person from the cache
-# (members/backends.py; a save or delete of the row drops it).
+# Django's and allauth's backends. Each request loads the signed-in person's row
+# from the database, never from a cache: a suspension, deletion or new password
+# made by any process (another web process, a Celery task, a shell) counts on
+# the very next request (docs/PERFORMANCE.md has the cost, one indexed query).
 AUTHENTICATION_BACKENDS = [
-    "members.backends.CachedModelBackend",
-    "members.backends.CachedAuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
-USER_CACHE_SECONDS = env_int("USER_CACHE_SECONDS", 300)
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404
 
 from circles.access import circle_for_member, hidden, membership_of
@@ -71,6 +72,28 @@ def post_for_member(
         raise hidden(Post)
     post.viewer_moderates = user.is_staff or post.viewer_role in HOST_ROLES
     return post
+
+
+def poller_password(user_id: int, slug: str, post_id: int) -> str | None:
+    """The password hash of a person who may still read this thread, or None.
+
+    For conversations.middleware, which answers a quiet poll before the person
+    is loaded: the rule of ``post_for_member`` and of Django's session check, in
+    one query on the person's row. None when the row is gone, inactive or
+    suspended, or when they are neither staff nor an active member of the
+    post's circle. The caller compares the session's hash with the returned one.
+    """
+    member = Membership.objects.filter(
+        user_id=OuterRef("pk"), status=Status.ACTIVE, circle__slug=slug, circle__posts=post_id
+    )
+    found = (
+        get_user_model()
+        ._default_manager.filter(pk=user_id, is_active=True, suspended_at__isnull=True)
+        .filter(Q(is_staff=True) | Exists(member))
+        .order_by()  # one row by primary key: no sort
+        .values_list("password", flat=True)[:1]
+    )
+    return next(iter(found), None)
 
 
 def post_for_replier(user: User | AnonymousUser, slug: str, post_id: int) -> Post:
