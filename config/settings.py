@@ -144,6 +144,10 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # A file, not Django's in-memory default, so a test can change a row
+            # from another process (tests/test_other_process.py), as a Celery
+            # worker or a shell does beside the web process.
+            "TEST": {"NAME": VAR_DIR / "test_peertables.sqlite3"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
