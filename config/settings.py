@@ -170,8 +170,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# An open thread's poll answers "nothing new" from the cache alone; only a cache
-# every web process shares can vouch for that (conversations/live.py).
+# An open thread's poll answers "nothing new" from the cache, once one query said the
+# person may still read it; only a cache every web process shares can vouch for what
+# is new (conversations/live.py).
 THREAD_POLL_FAST_PATH = env_bool("THREAD_POLL_FAST_PATH", bool(REDIS_URL))
 # A member's circle, meeting and thread pages are kept per viewer until anything
 # in the circle changes (circles/member_pages.py), at most this long. The writes
