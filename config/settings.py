@@ -150,6 +150,10 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # A file, not Django's in-memory default, so a test can change a row
+            # from another process (tests/test_other_process.py), as a Celery
+            # worker or a shell does beside the web process.
+            "TEST": {"NAME": VAR_DIR / "test_peertables.sqlite3"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -172,8 +176,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# An open thread's poll answers "nothing new" from the cache alone; only a cache
-# every web process shares can vouch for that (conversations/live.py).
+# An open thread's poll answers "nothing new" from the cache, once one query said the
+# person may still read it; only a cache every web process shares can vouch for what
+# is new (conversations/live.py).
 THREAD_POLL_FAST_PATH = env_bool("THREAD_POLL_FAST_PATH", bool(REDIS_URL))
 # A member's circle, meeting and thread pages are kept per viewer until anything
 # in the circle changes (circles/member_pages.py), at most this long. The writes
@@ -188,13 +193,14 @@ FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 24 * 60 * 60)
 
 # --- Accounts ----------------------------------------------------------------
 AUTH_USER_MODEL = "members.User"
-# Django's and allauth's backends, loading the signed-in person from the cache
-# (members/backends.py; a save or delete of the row drops it).
+# Django's and allauth's backends. Each request loads the signed-in person's row
+# from the database, never from a cache: a suspension, deletion or new password
+# made by any process (another web process, a Celery task, a shell) counts on
+# the very next request (docs/PERFORMANCE.md has the cost, one indexed query).
 AUTHENTICATION_BACKENDS = [
-    "members.backends.CachedModelBackend",
-    "members.backends.CachedAuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
-USER_CACHE_SECONDS = env_int("USER_CACHE_SECONDS", 300)
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -7,10 +7,13 @@ learns a post exists), PermissionDenied when they may see it but not do this.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from circles.access import circle_for_member, hidden, membership_of
@@ -71,6 +74,53 @@ def post_for_member(
         raise hidden(Post)
     post.viewer_moderates = user.is_staff or post.viewer_role in HOST_ROLES
     return post
+
+
+# Stand-ins for poller_password's three values while the ORM compiles its query.
+_USER, _SLUG, _POST = -7_300_000_001, "\x00poller-slug\x00", -7_300_000_002
+
+
+def _poller_query(user_id: int, slug: str, post_id: int) -> QuerySet:
+    member = Membership.objects.filter(
+        user_id=OuterRef("pk"), status=Status.ACTIVE, circle__slug=slug, circle__posts=post_id
+    )
+    return (
+        get_user_model()
+        ._default_manager.filter(pk=user_id, is_active=True, suspended_at__isnull=True)
+        .filter(Q(is_staff=True) | Exists(member))
+        .order_by()  # one row by primary key: no sort
+        .values_list("password", flat=True)[:1]
+    )
+
+
+@functools.cache
+def _poller_sql(vendor: str) -> tuple[str, tuple[object, ...]]:
+    """``_poller_query``'s SQL, compiled by the ORM once per process with stand-ins.
+
+    A quiet thread poll runs it every 2 seconds for every open thread, and building
+    the query with the ORM cost twice what running it did (docs/PERFORMANCE.md).
+    """
+    sql, params = _poller_query(_USER, _SLUG, _POST).query.sql_with_params()
+    if not {_USER, _SLUG, _POST} <= set(params):
+        raise ImproperlyConfigured("poller_password's query lost one of its values")
+    return sql, params
+
+
+def poller_password(user_id: int, slug: str, post_id: int) -> str | None:
+    """The password hash of a person who may still read this thread, or None.
+
+    For conversations.middleware, which answers a quiet poll before the person
+    is loaded: the rule of ``post_for_member`` and of Django's session check, in
+    one query on the person's row. None when the row is gone, inactive or
+    suspended, or when they are neither staff nor an active member of the
+    post's circle. The caller compares the session's hash with the returned one.
+    """
+    sql, template = _poller_sql(connection.vendor)
+    values = {_USER: user_id, _SLUG: slug, _POST: post_id}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [values.get(param, param) for param in template])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def post_for_replier(user: User | AnonymousUser, slug: str, post_id: int) -> Post:

@@ -4,29 +4,34 @@ An open thread asks every 2 seconds, and nearly every answer is 204. The view
 (conversations.views.reply_poll) already answers that from the cache
 (conversations/live.py), but by the time it runs every request has loaded the
 signed-in person, activated their zone, and passed allauth, messages, htmx and
-the URL resolver. This answers the same 204 right after the session is read,
-from the session's user id and one cache round trip; anything else goes on to
-the view, which decides as before.
+the URL resolver. This answers the same 204 right after the session is read;
+anything else goes on to the view, which decides as before.
 
-Skipping the person's own row is safe because live.py's record only counts
-while the person's *access generation* is unchanged, and every change that
-could end their access moves it on: a save of the person (a password change,
-which also ends their other sessions; staff flag; deactivation), their
-deletion, their suspension (moderation.services), any membership change. A
-signed-out session carries no user id and goes to the view.
+Access is decided before the cache answers, from the database, in one query
+(``conversations.access.poller_password``): the session's person still exists,
+is active and not suspended, is staff or an active member of the thread's
+circle, and the session's password hash still matches theirs (what Django's
+``get_user`` checks). So a suspension, deletion, removal or new password made
+by any process, with or without signals, ends the poll's 204 at the next poll.
+Only then does live.py vouch, from the cache, that nothing is new. A session
+that fails any of this, or carries no user id, goes to the view: its 404, or
+Django's own session check with the fallback secrets.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.contrib.auth import SESSION_KEY
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
+from django.utils.crypto import constant_time_compare
 
 from config.forms import parse_id
 from conversations import live
+from conversations.access import poller_password
 
 POLL = "conversations:reply_poll"
 
@@ -43,9 +48,14 @@ class ThreadPollMiddleware:
         return self.get_response(request)
 
     def _nothing_new(self, request: HttpRequest) -> HttpResponse | None:
+        if not settings.THREAD_POLL_FAST_PATH:
+            return None
         after = parse_id(request.GET.get("after", ""), zero=True)
         user_id = parse_id(request.session.get(SESSION_KEY))
-        if after is None or user_id is None:
+        session_hash = request.session.get(HASH_SESSION_KEY)
+        if after is None or user_id is None or not session_hash:
+            return None
+        if request.session.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
             return None
         try:
             match = resolve(request.path_info)
@@ -53,12 +63,15 @@ class ThreadPollMiddleware:
             return None
         if match.view_name != POLL:
             return None
-        if not live.nothing_new(
-            post_id=match.kwargs["post_id"],
-            user_id=user_id,
-            slug=match.kwargs["slug"],
-            after=after,
-        ):
+        post_id, slug = match.kwargs["post_id"], match.kwargs["slug"]
+        if not live.nothing_new(post_id=post_id, user_id=user_id, slug=slug, after=after):
+            return None
+        # The cache vouches for the thread; the database, now, for the person.
+        password = poller_password(user_id, slug, post_id)
+        if password is None:
+            return None
+        person = get_user_model()(pk=user_id, password=password)
+        if not constant_time_compare(session_hash, person.get_session_auth_hash()):
             return None
         response = HttpResponse(status=204)
         add_never_cache_headers(response)  # as the view's @never_cache

@@ -72,8 +72,9 @@ def reply_poll(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     204 when nothing is new; only the new replies (and a poller carrying the new
     cursor) otherwise; 286 (htmx: stop polling) once the post is deleted. Its
     queries do not grow with the thread: the membership, the post, and one for
-    new replies; none at all when the cache vouches nothing is new (live.py), which
-    conversations/middleware.py answers before this view runs.
+    new replies. When the cache vouches nothing is new (live.py),
+    conversations/middleware.py answers before this view runs, after one query
+    says the person may still read the thread.
     """
     after = _cursor(request, request.GET)
     if after is None:

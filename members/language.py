@@ -84,6 +84,6 @@ def language_set(*, user: User, language: str) -> None:
     if user.language == language:
         return
     user.language = language
-    # save(), not update(): the signed-in person's cached row is dropped on save
-    # (members/backends.py), so the next request already reads in it.
+    # Each request loads the signed-in person's row afresh, so the next one
+    # already reads in the new language.
     user.save(update_fields=["language"])

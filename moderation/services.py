@@ -18,7 +18,6 @@ from circles import member_pages
 from circles.models import Circle
 from conversations import live
 from conversations.models import Post, Reply
-from members.backends import forget_user
 from moderation.models import ActionKind, Flag, ModerationAction, Reason
 
 if TYPE_CHECKING:
@@ -184,7 +183,6 @@ def person_suspend(*, person: User, by: User, reason: str = "") -> bool:
     )
     if not updated:
         return False
-    forget_user(person.pk)  # the cached row still says active (members.backends)
     live.access_changed(person.pk)  # their thread polls' "nothing new" stops counting
     member_pages.person_changed(person.pk)
     person.refresh_from_db(fields=["is_active", "suspended_at", "suspended_reason"])
@@ -201,7 +199,6 @@ def person_unsuspend(*, person: User, by: User, reason: str = "") -> bool:
     )
     if not updated:
         return False
-    forget_user(person.pk)  # the cached row still says active (members.backends)
     member_pages.person_changed(person.pk)
     person.refresh_from_db(fields=["is_active", "suspended_at", "suspended_reason"])
     action_record(actor=by, kind=ActionKind.UNSUSPEND, target=person, reason=reason, as_staff=True)

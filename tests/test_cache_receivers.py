@@ -41,8 +41,6 @@ RECEIVERS = [
     (m2m_changed, Circle.topics.through, "dir-topics"),
     (SAVE, User, "live-User"),
     (DELETE, User, "live-User"),
-    (SAVE, User, "forget-user-save"),
-    (DELETE, User, "forget-user-del"),
     (SAVE, Notification, "bell-unread-save"),
     (SAVE, Profile, "dir-save-Profile"),
     (DELETE, Profile, "dir-del-Profile"),
