@@ -101,3 +101,14 @@ def test_meeting_notes_are_stored_as_html_with_them(meeting):
     meeting.refresh_from_db()
     assert "<strong>ship on Friday</strong>" in meeting.notes_html
     assert "<strong>ship on Friday</strong>" in meeting.notes_as_html()
+
+
+def test_agenda_rows_escape_what_people_typed(client, circle, host, meeting):
+    eve = add_member(circle, display_name="<b>Eve</b>")
+    services.topic_propose(meeting=meeting, user=eve, title='<img src=x onerror="alert(1)">')
+    client.force_login(host)
+    html = client.get(meeting.get_absolute_url()).content.decode()
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+    assert "Proposed by &lt;b&gt;Eve&lt;/b&gt;" in html
+    assert html.count('name="direction" value="up" class="link-button" disabled') == 1
