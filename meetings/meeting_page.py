@@ -115,6 +115,7 @@ _STATUS_BUTTON = (
 )
 _BADGE = ' <span class="badge">{}</span>'
 _DISABLED = mark_safe(" disabled")
+_NOTHING = mark_safe("")  # SafeString + SafeString stays safe; "" + SafeString does not
 
 
 def _topic_labels() -> dict[str, str]:
@@ -154,7 +155,9 @@ def _topic_rows(
             else:
                 button = format_html(_VOTE_BUTTON, disabled=vote_disabled, label=labels["vote"])
             vote_form = format_html(_VOTE_FORM, url=vote_url(topic.pk), csrf=csrf, button=button)
-        badges = format_html(_BADGE, topic.get_status_display()) if topic.status != "open" else ""
+        badges = _NOTHING
+        if topic.status != TopicStatus.OPEN:
+            badges += format_html(_BADGE, topic.get_status_display())
         if topic.carried_from_id:
             badges += format_html(_BADGE, labels["carried_over"])
         details = topic.details_as_html()
@@ -163,10 +166,12 @@ def _topic_rows(
         author = topic.author.name if topic.author is not None else labels["former_member"]
         host_actions = ""
         if is_host:
-            status_buttons = mark_safe("").join(
-                format_html(_STATUS_BUTTON, value=value, label=labels[value])
-                for value in (TopicStatus.DISCUSSED, TopicStatus.PARKED, TopicStatus.OPEN)
-                if topic.status != value
+            status_buttons = mark_safe(  # noqa: S308 - joins format_html's output
+                "".join(
+                    format_html(_STATUS_BUTTON, value=value, label=labels[value])
+                    for value in (TopicStatus.DISCUSSED, TopicStatus.PARKED, TopicStatus.OPEN)
+                    if topic.status != value
+                )
             )
             host_actions = format_html(
                 _HOST_ACTIONS,

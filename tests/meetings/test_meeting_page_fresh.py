@@ -112,3 +112,17 @@ def test_agenda_rows_escape_what_people_typed(client, circle, host, meeting):
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
     assert "Proposed by &lt;b&gt;Eve&lt;/b&gt;" in html
     assert html.count('name="direction" value="up" class="link-button" disabled') == 1
+    assert html.count('<button type="submit" name="status" value="discussed"') == 1
+    assert "&lt;button" not in html
+
+
+def test_agenda_rows_show_status_and_carried_badges(client, circle, host, meeting):
+    topic = services.topic_propose(meeting=meeting, user=host, title="Pricing")
+    carried = AgendaTopic.objects.create(
+        meeting=meeting, author=host, title="Hiring", carried_from=topic
+    )
+    AgendaTopic.objects.filter(pk=carried.pk).update(status="parked")
+    client.force_login(host)
+    html = client.get(meeting.get_absolute_url()).content.decode()
+    assert '<span class="badge">Parked</span> <span class="badge">Carried over</span>' in html
+    assert "&lt;span" not in html
