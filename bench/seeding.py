@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from circles.models import Circle, JoinPolicy, Membership, Role, Status
+from config.text import render_markdown
 from conversations.models import Post, Reply
 from meetings.models import AgendaTopic, CalendarFeed, Meeting, Rsvp
 from members.models import Topic, User
@@ -203,6 +204,7 @@ def seed(*, scale: float = 1.0, rng_seed: int = 9) -> None:
             author=bench_people[i % len(bench_people)],
             title=f"Topic {i}: how do you run a hiring loop?",
             details=BODY,
+            details_html=render_markdown(BODY),  # bulk_create skips save(), which writes it
         )
         for i in range(15)
     )

@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 
 from circles.access import circle_for_host, circle_for_member, membership_of
+from circles.models import Membership
 from meetings.models import AgendaTopic, Meeting
 
 if TYPE_CHECKING:
@@ -25,6 +27,30 @@ def meeting_for_member(user: User | AnonymousUser, slug: str, pk: int) -> Meetin
     circle = circle_for_member(user, slug)
     meeting = get_object_or_404(Meeting, circle=circle, pk=pk)
     meeting.circle = circle
+    return meeting
+
+
+def meeting_with_role(user: User | AnonymousUser, slug: str, pk: int) -> Meeting:
+    """``meeting_for_member`` in one query, with the viewer's role on ``viewer_role``.
+
+    The meeting page's check: the meeting, its circle and the viewer's active
+    membership's role (None for staff who are not members) in one row. Whenever
+    that row does not let the person in, ``meeting_for_member`` decides, so a
+    404 reads word for word as it does everywhere else.
+    """
+    if user.is_authenticated:
+        role = Membership.objects.active().filter(circle=OuterRef("circle"), user=user)
+        meeting = (
+            Meeting.objects.select_related("circle")
+            .annotate(viewer_role=Subquery(role.values("role")[:1]))
+            .filter(circle__slug=slug, pk=pk)
+            .first()
+        )
+        if meeting is not None and (meeting.viewer_role is not None or user.is_staff):
+            return meeting
+    meeting = meeting_for_member(user, slug, pk)
+    membership = membership_of(user, meeting.circle)
+    meeting.viewer_role = membership.role if membership is not None else None
     return meeting
 
 

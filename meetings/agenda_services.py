@@ -137,6 +137,7 @@ def agenda_carry_parked(*, meeting: Meeting) -> tuple[Meeting | None, int]:
             author_id=topic.author_id,
             title=topic.title,
             details=topic.details,
+            details_html=topic.details_html,  # bulk_create skips save(), which writes it
             carried_from=topic,
         )
         for topic in parked

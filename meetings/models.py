@@ -21,10 +21,12 @@ from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from circles.models import Circle
+from config.text import render_markdown
 
 
 class MeetingStatus(models.TextChoices):
@@ -107,6 +109,8 @@ class Meeting(models.Model):
         blank=True,
         help_text=_("Short notes after the meeting (markdown)."),
     )
+    # The notes as sanitized HTML, written with them (save()), so a page never renders markdown.
+    notes_html = models.TextField(verbose_name=_("notes as HTML"), blank=True, editable=False)
     agenda_locked = models.BooleanField(verbose_name=_("agenda locked"), default=False)
     agenda_pinned = models.BooleanField(
         verbose_name=_("agenda pinned"),
@@ -158,8 +162,17 @@ class Meeting(models.Model):
             "date": f"{self.local_date:%Y-%m-%d}",
         }
 
+    def save(self, *args, **kwargs) -> None:
+        self.notes_html = render_markdown(self.notes)
+        kwargs["update_fields"] = _with_html(kwargs.get("update_fields"), "notes", "notes_html")
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("meetings:detail", kwargs={"slug": self.circle.slug, "pk": self.pk})
+
+    def notes_as_html(self) -> SafeString:
+        """The notes as HTML: what save() stored (sanitized by config.text then)."""
+        return _stored_html(self.notes, self.notes_html)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -197,6 +210,23 @@ class Meeting(models.Model):
     @property
     def place_address(self) -> str:
         return self.venue_address if self.venue_name else self.circle.venue_address
+
+
+def _with_html(update_fields, field: str, html_field: str):
+    """A save() limited to ``field`` writes its HTML too."""
+    if update_fields is None or field not in update_fields:
+        return update_fields
+    return {*update_fields, html_field}
+
+
+def _stored_html(text: str, html: str) -> SafeString:
+    if not text:
+        return mark_safe("")  # noqa: S308 - empty string
+    if not html:
+        # Rows written by bulk_create (carried topics, the benchmark's data) skipped
+        # save(); render them here. config.text keeps the results, so it is cheap.
+        return render_markdown(text)
+    return mark_safe(html)  # noqa: S308 - render_markdown's output (nh3's allow-list), stored by save()
 
 
 class Answer(models.TextChoices):
@@ -304,6 +334,9 @@ class AgendaTopic(models.Model):
     )
     title = models.CharField(verbose_name=_("title"), max_length=140)
     details = models.TextField(verbose_name=_("details"), blank=True, max_length=2000)
+    # The details as sanitized HTML, written with them (save()), so the agenda never
+    # renders markdown while a member reads it.
+    details_html = models.TextField(verbose_name=_("details as HTML"), blank=True, editable=False)
     status = models.CharField(
         verbose_name=_("status"),
         max_length=10,
@@ -342,6 +375,15 @@ class AgendaTopic(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.details_html = render_markdown(self.details)
+        kwargs["update_fields"] = _with_html(kwargs.get("update_fields"), "details", "details_html")
+        super().save(*args, **kwargs)
+
+    def details_as_html(self) -> SafeString:
+        """The details as HTML: what save() stored (sanitized by config.text then)."""
+        return _stored_html(self.details, self.details_html)
 
 
 class Vote(models.Model):

@@ -1,0 +1,345 @@
+"""What the meeting page shows, read in a few queries whose number does not grow.
+
+The page (``meetings/detail.html``) and its htmx fragments (the RSVP panel, the
+agenda) are rendered from ``page_context``. For an upcoming meeting that is four
+queries after the session: the meeting with its circle and the viewer's role
+(meetings.access.meeting_with_role), the RSVPs with their people, the agenda
+topics with their vote counts, authors and the viewer's votes, and the
+commitments made at the previous meeting. A started meeting adds its own
+commitments, and for a host the members to mark with their attendance.
+
+Nothing here is kept between requests except what is the same for every
+viewer and every meeting: the empty topic form's HTML, per language. Per-row
+work is done once per page in Python (URLs from one reverse() each, markdown
+stored when it is written: AgendaTopic.details_html), so the template only
+writes out values; docs/PERFORMANCE.md ("Meeting page, uncached") has the
+measurements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from django import forms
+from django.db.models import Exists, OuterRef, Subquery
+from django.http import HttpRequest
+from django.template.backends.utils import csrf_input
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
+
+from circles.access import membership_of
+from circles.models import HOST_ROLES, Membership
+from meetings import timefmt
+from meetings.forms import CommitmentForm, NotesForm, TopicForm
+from meetings.models import (
+    Answer,
+    Attendance,
+    Commitment,
+    Meeting,
+    Rsvp,
+    TopicStatus,
+    Vote,
+)
+
+# The largest id the <id:...> converter accepts: reversed once in place of a
+# topic's id, then swapped for each topic's (see _topic_url).
+_ID_MARK = str(2**63 - 1)
+_PERSON = ("display_name", "email")  # what User.name reads
+
+
+def _topic_url(name: str, slug: str, pk: int) -> Callable[[int], str]:
+    """The URL of ``name`` for any topic of this meeting, from a single reverse()."""
+    url = reverse(name, kwargs={"slug": slug, "pk": pk, "topic_pk": _ID_MARK})
+    head, _, tail = url.rpartition(_ID_MARK)
+    return lambda topic_pk: f"{head}{topic_pk}{tail}"
+
+
+def _meeting_urls(circle, meeting: Meeting) -> dict[str, str]:
+    kwargs = {"slug": circle.slug, "pk": meeting.pk}
+    names = (
+        "detail", "ics", "rsvp", "move", "cancel", "topic_propose", "agenda_lock",
+        "agenda_unpin", "agenda_carry", "notes", "commitment", "attendance",
+    )  # fmt: skip
+    urls = {name: reverse(f"meetings:{name}", kwargs=kwargs) for name in names}
+    urls["list"] = reverse("meetings:list", kwargs={"slug": circle.slug})
+    urls["circle"] = circle.get_absolute_url()
+    return urls
+
+
+@lru_cache(maxsize=32)
+def _blank_form_html(form_class: type[forms.BaseForm], language: str | None) -> SafeString:
+    """An empty form's fields as HTML: the same for every viewer and meeting, per language."""
+    return form_class().as_div()
+
+
+# One agenda topic, written out in Python rather than by a template loop: a
+# template spent about 0.1 ms a topic resolving variables and tags, more than
+# the rest of the page together (docs/PERFORMANCE.md). Every value passes
+# format_html's escaping; the labels are translated once a page (_topic_labels).
+_TOPIC = (
+    '<li class="agenda-topic topic-{status}" id="topic-{pk}">'
+    '<div class="topic-votes"><span class="vote-count" aria-label="{vote_label}">{votes}</span>'
+    "{vote_form}</div>"
+    '<div class="topic-body"><p class="topic-title"><strong>{title}</strong>{badges}</p>'
+    '{details}<p class="meta">{proposed_by}</p>{host_actions}</div></li>'
+)
+_VOTE_FORM = (
+    '<form method="post" action="{url}" class="inline-form" hx-post="{url}" hx-target="#agenda"'
+    ' hx-swap="outerHTML">{csrf}{button}</form>'
+)
+_UNVOTE_BUTTON = (
+    '<button type="submit" name="action" value="unvote" class="button button-small vote-button"'
+    ' aria-pressed="true">{label}</button>'
+)
+_VOTE_BUTTON = (
+    '<button type="submit" name="action" value="vote"'
+    ' class="button button-small button-secondary vote-button"{disabled}>{label}</button>'
+)
+_HOST_ACTIONS = (
+    '<div class="topic-host-actions actions">'
+    '<form method="post" action="{move_url}" class="inline-form" hx-post="{move_url}"'
+    ' hx-target="#agenda" hx-swap="outerHTML">{csrf}'
+    '<button type="submit" name="direction" value="up" class="link-button"{first}>{up}</button>'
+    '<button type="submit" name="direction" value="down" class="link-button"{last}>{down}</button>'
+    "</form>"
+    '<form method="post" action="{status_url}" class="inline-form" hx-post="{status_url}"'
+    ' hx-target="#agenda" hx-swap="outerHTML">{csrf}{status_buttons}</form></div>'
+)
+_STATUS_BUTTON = (
+    '<button type="submit" name="status" value="{value}" class="link-button">{label}</button>'
+)
+_BADGE = ' <span class="badge">{}</span>'
+_DISABLED = mark_safe(" disabled")
+_NOTHING = mark_safe("")  # SafeString + SafeString stays safe; "" + SafeString does not
+
+
+def _topic_labels() -> dict[str, str]:
+    return {
+        "take_back": gettext("Take vote back"),
+        "vote": gettext("Vote"),
+        "no_votes_left": gettext("Take a vote back to vote here"),
+        "carried_over": gettext("Carried over"),
+        "former_member": gettext("a former member"),
+        "move_up": gettext("Move up"),
+        "move_down": gettext("Move down"),
+        TopicStatus.DISCUSSED: gettext("Mark discussed"),
+        TopicStatus.PARKED: gettext("Park"),
+        TopicStatus.OPEN: gettext("Reopen"),
+    }
+
+
+def _topic_rows(
+    topics: list, *, slug: str, pk: int, csrf: SafeString, can_vote: bool, votes_left: int,
+    is_host: bool,
+) -> list[SafeString]:  # fmt: skip
+    """Each topic's <li>: votes and the viewer's vote button, what it is, and the host's buttons."""
+    labels = _topic_labels()
+    vote_url = _topic_url("meetings:topic_vote", slug, pk)
+    move_url = _topic_url("meetings:topic_move", slug, pk)
+    status_url = _topic_url("meetings:topic_status", slug, pk)
+    vote_disabled = (
+        format_html(' disabled title="{}"', labels["no_votes_left"]) if not votes_left else ""
+    )
+    rows = []
+    last = len(topics) - 1
+    for index, topic in enumerate(topics):
+        vote_form = ""
+        if can_vote:
+            if topic.voted:
+                button = format_html(_UNVOTE_BUTTON, label=labels["take_back"])
+            else:
+                button = format_html(_VOTE_BUTTON, disabled=vote_disabled, label=labels["vote"])
+            vote_form = format_html(_VOTE_FORM, url=vote_url(topic.pk), csrf=csrf, button=button)
+        badges = _NOTHING
+        if topic.status != TopicStatus.OPEN:
+            badges += format_html(_BADGE, topic.get_status_display())
+        if topic.carried_from_id:
+            badges += format_html(_BADGE, labels["carried_over"])
+        details = topic.details_as_html()
+        if details:
+            details = format_html('<div class="prose topic-details">{}</div>', details)
+        author = topic.author.name if topic.author is not None else labels["former_member"]
+        host_actions = ""
+        if is_host:
+            status_buttons = mark_safe(  # noqa: S308 - joins format_html's output
+                "".join(
+                    format_html(_STATUS_BUTTON, value=value, label=labels[value])
+                    for value in (TopicStatus.DISCUSSED, TopicStatus.PARKED, TopicStatus.OPEN)
+                    if topic.status != value
+                )
+            )
+            host_actions = format_html(
+                _HOST_ACTIONS,
+                move_url=move_url(topic.pk),
+                status_url=status_url(topic.pk),
+                csrf=csrf,
+                first=_DISABLED if index == 0 else "",
+                last=_DISABLED if index == last else "",
+                up=labels["move_up"],
+                down=labels["move_down"],
+                status_buttons=status_buttons,
+            )
+        rows.append(
+            format_html(
+                _TOPIC,
+                status=topic.status,
+                pk=topic.pk,
+                vote_label=ngettext("%(count)s vote", "%(count)s votes", topic.vote_count)
+                % {"count": topic.vote_count},
+                votes=topic.vote_count,
+                vote_form=vote_form,
+                title=topic.title,
+                badges=badges,
+                details=details,
+                proposed_by=gettext("Proposed by %(name)s") % {"name": author},
+                host_actions=host_actions,
+            )
+        )
+    return rows
+
+
+def _role(request: HttpRequest, meeting: Meeting) -> str | None:
+    """The viewer's active role: read with the meeting by meeting_with_role, else asked."""
+    if hasattr(meeting, "viewer_role"):
+        return meeting.viewer_role
+    membership = membership_of(request.user, meeting.circle)
+    return membership.role if membership is not None else None
+
+
+def _rsvps(meeting: Meeting) -> list[Rsvp]:
+    return list(
+        Rsvp.objects.filter(meeting=meeting)
+        .select_related("user")
+        .only(
+            "user_id",
+            "answer",
+            "waitlisted",
+            "waitlisted_at",
+            "updated_at",
+            *(f"user__{field}" for field in _PERSON),
+        )  # fmt: skip
+        .order_by("updated_at", "pk")
+    )
+
+
+def _topics(meeting: Meeting, user) -> list:
+    voted = Vote.objects.filter(topic=OuterRef("pk"), user=user)
+    return list(
+        meeting.topics.with_votes()
+        .annotate(voted=Exists(voted))
+        .select_related("author")
+        .only(
+            "title",
+            "details",
+            "details_html",
+            "status",
+            "carried_from_id",
+            "pin_position",
+            "created_at",
+            "meeting_id",
+            "author_id",
+            *(f"author__{field}" for field in _PERSON),
+        )  # fmt: skip
+        .in_agenda_order(pinned=meeting.agenda_pinned)
+    )
+
+
+def _last_commitments(meeting: Meeting) -> list[Commitment]:
+    """The commitments made at the previous scheduled meeting, with it, in one query."""
+    previous = (
+        Meeting.objects.scheduled()
+        .filter(circle_id=meeting.circle_id, starts_at__lt=meeting.starts_at)
+        .order_by("-starts_at", "-pk")
+        .values("pk")[:1]
+    )
+    return list(
+        Commitment.objects.filter(meeting_id=Subquery(previous)).select_related("user", "meeting")
+    )
+
+
+def _attendance_rows(meeting: Meeting) -> list[tuple[Any, bool | None]]:
+    """Every active member with their mark for this meeting (None: not marked), in one query."""
+    mark = Attendance.objects.filter(meeting=meeting, user=OuterRef("user_id"))
+    members = (
+        Membership.objects.active()
+        .filter(circle_id=meeting.circle_id)
+        .select_related("user")
+        .annotate(attended=Subquery(mark.values("attended")[:1]))
+    )
+    return [(membership.user, membership.attended) for membership in members]
+
+
+def page_context(request: HttpRequest, meeting: Meeting, **extra) -> dict[str, Any]:
+    """Everything the meeting page and its fragments show; ``extra`` adds or overrides."""
+    user = request.user
+    circle = meeting.circle
+    role = _role(request, meeting)
+    is_member = role is not None
+    is_host = role in HOST_ROLES
+    slug, pk = circle.slug, meeting.pk
+
+    rsvps = _rsvps(meeting)
+    going = [r for r in rsvps if r.answer == Answer.GOING and not r.waitlisted]
+    waitlist = sorted((r for r in rsvps if r.waitlisted), key=lambda r: (r.waitlisted_at, r.pk))
+    maybe = [r for r in rsvps if r.answer == Answer.MAYBE]
+    my_rsvp = next((r for r in rsvps if r.user_id == user.pk), None)
+    my_waitlist_place = next(
+        (place for place, r in enumerate(waitlist, start=1) if r.user_id == user.pk), None
+    )
+    my_answer = my_rsvp.answer if my_rsvp is not None else None
+
+    topics = _topics(meeting, user)
+    votes_left = max(circle.votes_per_member - sum(1 for t in topics if t.voted), 0)
+    agenda_open = not (meeting.agenda_locked or meeting.has_started or meeting.is_cancelled)
+    csrf = csrf_input(request)
+
+    last_commitments = _last_commitments(meeting)
+    started = meeting.has_started
+    topic_rows = _topic_rows(
+        topics, slug=slug, pk=pk, csrf=csrf, can_vote=agenda_open and is_member,
+        votes_left=votes_left, is_host=is_host,
+    )  # fmt: skip
+    seats_left = max(circle.seat_limit - len(going), 0)
+    context = {
+        "circle": circle,
+        "meeting": meeting,
+        "urls": _meeting_urls(circle, meeting),
+        "csrf_input": csrf,
+        "when": timefmt.when(meeting.starts_at, meeting.ends_at, circle.zone),
+        "when_viewer": timefmt.viewer_when(
+            meeting.starts_at, circle.zone, getattr(user, "time_zone", None)
+        ),
+        "is_host": is_host,
+        "is_member": is_member,
+        "my_waitlist_place": my_waitlist_place,
+        "has_parked": any(t.status == TopicStatus.PARKED and not t.is_carried for t in topics),
+        "going": going,
+        "maybe": maybe,
+        "waitlist": waitlist,
+        "my_rsvp": my_rsvp,
+        "seat_limit": circle.seat_limit,
+        "seats_left": seats_left,
+        "answers": [(value, label, value == my_answer) for value, label in Answer.choices],
+        "topics": topics,
+        "topic_rows": topic_rows,
+        "votes_left": votes_left,
+        "agenda_open": agenda_open,
+        "topic_form": _blank_form_html(TopicForm, translation.get_language()),
+        "previous": last_commitments[0].meeting if last_commitments else None,
+        "last_commitments": last_commitments,
+    }
+    if started and not meeting.is_cancelled:
+        # Notes, commitments and attendance show once the meeting has started.
+        commitments = list(meeting.commitments.select_related("user"))
+        my_commitment = next((c for c in commitments if c.user_id == user.pk), None)
+        context["commitments"] = commitments
+        context["commitment_form"] = CommitmentForm(instance=my_commitment) if is_member else None
+        context["notes_form"] = NotesForm(initial={"notes": meeting.notes}) if is_host else None
+        context["attendance_rows"] = _attendance_rows(meeting) if is_host else []
+    context.update(extra)
+    return context
