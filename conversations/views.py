@@ -20,11 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling, reswap, retarget
 
-from circles import member_pages
 from circles.access import circle_for_host, circle_for_member
 from circles.models import HOST_ROLES, Membership, Status
 from config.forms import parse_id
-from conversations import fragments, live, services
+from conversations import live, services, thread
 from conversations.access import (
     circle_for_reader,
     introduction_for_invitee,
@@ -139,31 +138,17 @@ def post_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _thread_context(request: HttpRequest, post: Post, **extra: object) -> dict[str, object]:
-    if post.is_hidden and not post.viewer_moderates:
-        replies_html, cursor, reply_count = "", 0, 0  # members see only a notice
-    else:
-        replies_html, cursor, reply_count = fragments.render_thread(request, post)
-    context: dict[str, object] = {
-        "circle": post.circle,
-        "post": post,
-        "replies_html": replies_html,
-        "reply_count": reply_count,
-        "cursor": cursor,
-        "is_author": post.author_id is not None and post.author_id == request.user.pk,
-        "is_moderator": post.viewer_moderates,
-        "reply_form": ReplyForm(),
-    }
-    context.update(extra)
-    return context
+    return thread.thread_context(request, post, **extra)
 
 
 @members_only
 @require_GET
 def post_detail(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
-    """Active members read a post and its replies; the thread updates live with htmx."""
-    keeper = member_pages.circle_page(request, "thread", slug, post_id)
-    if keeper.page is not None:
-        return keeper.response()
+    """Active members read a post and its replies; the thread updates live with htmx.
+
+    Rendered for every request, after the access check: two queries (the post with
+    the reader's role, the replies) whatever the thread's length (conversations/thread.py).
+    """
     seen = live.generations(post_id=post_id, user_id=request.user.pk)
     post = post_for_member(request.user, slug, post_id)
     context = _thread_context(request, post)
@@ -175,7 +160,7 @@ def post_detail(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
             seen=seen,
             last_id=context["cursor"],
         )
-    return keeper.render(DETAIL, context)
+    return render(request, DETAIL, context)
 
 
 @members_only
