@@ -58,10 +58,6 @@ class RenderedText(models.Model):
     class Meta:
         abstract = True
 
-    def render_text(self) -> None:
-        for source, target in self.rendered_fields:
-            setattr(self, target, str(render_markdown(getattr(self, source))))
-
     def save(self, *args, update_fields=None, **kwargs) -> None:
         self.render_text()
         if update_fields is not None:
@@ -70,6 +66,10 @@ class RenderedText(models.Model):
                 if source in update_fields:
                     update_fields.add(target)
         super().save(*args, update_fields=update_fields, **kwargs)
+
+    def render_text(self) -> None:
+        for source, target in self.rendered_fields:
+            setattr(self, target, str(render_markdown(getattr(self, source))))
 
 
 def _html(value: str) -> SafeString:
