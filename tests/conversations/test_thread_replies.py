@@ -351,3 +351,34 @@ def test_a_replys_time_is_absolute_in_the_circles_zone_for_the_script(cast, post
     cast.circle.save()
     tag = time_tag(replies_of(page(signed_in(cast.alice), post))[reply.pk])
     assert tag.endswith(">4 Mar, 15:05</time>") and "(Europe/London)" in tag
+
+
+# --- Nothing kept for anyone ------------------------------------------------------
+
+
+def test_a_removed_or_suspended_member_never_gets_the_thread_they_saw(cast, post):
+    """Nothing of the page is kept between requests (no whole page, no reply fragment):
+    the access check runs first on every request, so the moment a member is removed, or
+    suspended, their next request for the thread or its poll is refused."""
+    ReplyFactory(post=post, author=cast.alice, body="Only for members.")
+    staff = UserFactory(is_staff=True)
+    bob = signed_in(cast.bob)
+    assert "Only for members." in page(bob, post)
+    poll = reverse("conversations:reply_poll", args=[post.circle.slug, post.pk])
+    assert bob.get(poll, {"after": 0}, **HTMX).status_code == 200
+
+    from circles import services as circle_services
+
+    membership = cast.circle.memberships.get(user=cast.bob)
+    circle_services.membership_remove(membership=membership, removed_by=cast.host)
+    response = bob.get(post.get_absolute_url())
+    assert response.status_code == 404
+    assert "Only for members." not in response.content.decode()
+    assert bob.get(poll, {"after": 0}, **HTMX).status_code == 404
+
+    alice = signed_in(cast.alice)
+    assert "Only for members." in page(alice, post)
+    moderation.person_suspend(person=cast.alice, by=staff, reason="Spam")
+    response = alice.get(post.get_absolute_url())
+    assert response.status_code == 404
+    assert "Only for members." not in response.content.decode()
