@@ -13,8 +13,9 @@ what it shows and is never older than the database:
   the URLs, from one ``reverse()`` each with a stand-in id; the month and
   weekday names of the language; the translated words; and the controls (the
   author's edit and delete, the flag link, a host's hide or restore), rendered
-  from their templates once per kind of reply with the stand-in id, which each
-  reply then puts its own id into;
+  from their templates with the stand-in id once per process, thread, kind of
+  reply and language (``_controls_skeleton``, which holds no one's words or
+  token), each reply then putting its own id in;
 - each reply is then a few string formats (``REPLY``, below).
 
 The live poll, a new reply and an edit show single replies through the same
@@ -26,16 +27,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
-from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils import translation
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from config.pagecache import CSRF_PLACEHOLDER, with_csrf_token
 from conversations.forms import ReplyForm
 from conversations.models import Thanks
 
@@ -181,18 +185,17 @@ class ThreadView:
         kind = (own, reply.hidden)
         html = self._controls.get(kind)
         if html is None:
-            stand_in = _StandIn(author_id=self.viewer_id if own else None, hidden=reply.hidden)
-            # Without the context processors: these few values are all it reads.
-            html = get_template(f"{TEMPLATE}#reply-controls").render(
-                {
-                    "item": stand_in,
-                    "own": own,
-                    "post": self.post,
-                    "is_moderator": self.moderates,
-                    "request": self.request,
-                    "csrf_token": get_token(self.request),
-                }
+            post = self.post
+            skeleton = _controls_skeleton(
+                post.circle.slug,
+                post.pk,
+                post.get_absolute_url(),
+                own=own,
+                hidden=reply.hidden,
+                moderates=self.moderates,
+                language=translation.get_language(),
             )
+            html = with_csrf_token(self.request, skeleton)
             self._controls[kind] = html
         return html.replace(STAND_IN, str(reply.pk))
 
@@ -244,17 +247,33 @@ class ThreadView:
         return mark_safe("".join(self.html(reply) for reply in replies))  # noqa: S308
 
 
-@dataclass(frozen=True)
-class _StandIn:
-    """A reply as the controls' templates read it, with the stand-in id."""
+# Who the controls' templates see as the viewer, and as the author of their own reply.
+_VIEWER = -1
 
-    author_id: int | None
-    hidden: bool
-    pk: str = STAND_IN
 
-    @property
-    def hidden_at(self) -> bool:
-        return self.hidden
+@lru_cache(maxsize=4096)
+def _controls_skeleton(
+    slug: str, post_pk: int, post_url: str, *, own: bool, hidden: bool, moderates: bool, language
+) -> str:
+    """A kind of reply's controls, with the stand-in id and config.pagecache's CSRF placeholder.
+
+    A pure function of its arguments (and of the templates, which change only with a
+    deploy, which starts new processes), so each process renders it once per thread,
+    kind of reply and language: it holds no one's words and no one's token.
+    """
+    item = SimpleNamespace(pk=STAND_IN, author_id=_VIEWER if own else None, hidden_at=hidden)
+    post = SimpleNamespace(pk=post_pk, circle=SimpleNamespace(slug=slug), get_absolute_url=post_url)
+    # Without a request or the context processors: these few values are all it reads.
+    return get_template(f"{TEMPLATE}#reply-controls").render(
+        {
+            "item": item,
+            "own": own,
+            "post": post,
+            "is_moderator": moderates,
+            "request": SimpleNamespace(user=SimpleNamespace(pk=_VIEWER), get_full_path=post_url),
+            "csrf_token": CSRF_PLACEHOLDER,
+        }
+    )
 
 
 def view_for(request: HttpRequest, post: Post) -> ThreadView:
