@@ -22,9 +22,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from circles import annotations, circle_page, member_pages
+from circles import annotations, circle_page, directory_page
 from circles.directory_cache import DIRECTORY
-from circles.forms import DirectoryFilterForm
 from circles.models import (
     Circle,
     Membership,
@@ -32,7 +31,7 @@ from circles.models import (
 )
 from circles.suggestions import suggest_circles
 from circles.view_helpers import partial as _partial
-from config.pagecache import fetch_kept, signed_out_page, store_kept, version_key
+from config.pagecache import fetch_kept, signed_out_page, store_kept
 
 DIRECTORY_PAGE_SIZE = 12
 
@@ -92,33 +91,26 @@ def directory(request: HttpRequest) -> HttpResponse:
     """Anyone may browse and filter listed, non-archived circles.
 
     Signed-out visitors get whole pages and htmx answers from the page cache
-    (config/pagecache.py) for the filters a form sends, not for searches;
-    signed-in people get the same filters' form and cards from the cache, in
-    their zone, and their own suggestions kept under the same version.
+    (config/pagecache.py) for the filters a form sends, not for searches.
+    Signed in, the page is rendered for each request: the filters as plain
+    HTML (circles/directory_page.py) and the person's own suggestions; only
+    the cards, the same for everyone signed in but for the zone of the next
+    meeting, come from the cache under the directory's version.
     """
-    keeper = _signed_in_directory_page(request)
-    if keeper is not None and keeper.page is not None:
-        return keeper.response()
+    form = directory_page.filter_form(request.GET)
+    context: dict[str, object] = {"form": form}
+    if not request.htmx:
+        context["filters_html"] = directory_page.filters_html(request, form)
+        # "Circles you might sit at": whole pages only, not the filters' answers.
+        context["suggestions_html"] = _suggestions_html(request)
     results_key = _signed_in_results_key(request)
     if results_key is not None:
         kept, version = fetch_kept(results_key, DIRECTORY)
         if kept is not None:
-            filters_html, results_html = kept
             if request.htmx:
-                return HttpResponse(results_html)
-            context = {
-                # Our own rendering, kept by store_kept below.
-                "filters_html": mark_safe(filters_html),  # noqa: S308
-                "results_html": mark_safe(results_html),  # noqa: S308
-                "suggestions_html": _suggestions_html(request),
-            }
-            if keeper is not None:
-                return keeper.render("circles/directory.html", context)
+                return HttpResponse(kept)
+            context["results_html"] = mark_safe(kept)  # noqa: S308 - our own rendering, below
             return TemplateResponse(request, "circles/directory.html", context)
-    form = DirectoryFilterForm(request.GET or None, cities=Circle.objects.listed().cities())
-    context: dict[str, object] = {"form": form}
-    if not request.htmx:  # "Circles you might sit at": whole pages only, not the filters' answers
-        context["suggestions_html"] = _suggestions_html(request)
     circles = form.filter(Circle.objects.listed().with_directory_data()).order_by("name", "pk")
     circles = annotations.annotate(annotations.NEXT_MEETING, circles)
     page = Paginator(circles, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -132,57 +124,26 @@ def directory(request: HttpRequest) -> HttpResponse:
         filtered=form.is_bound and form.is_valid() and form.is_filtered(),
     )
     if results_key is not None and _directory_page_fit_to_keep(request, context):
-        filters_html = render_to_string("circles/directory.html#filters", context, request)
         results_html = render_to_string("circles/directory.html#results", context, request)
         seconds = settings.SIGNED_OUT_PAGE_CACHE_SECONDS
-        store_kept(results_key, version, (filters_html, results_html), seconds)
+        store_kept(results_key, version, results_html, seconds)
         if request.htmx:
             return HttpResponse(results_html)
-        context["filters_html"] = mark_safe(filters_html)  # noqa: S308 - our own rendering
         context["results_html"] = mark_safe(results_html)  # noqa: S308 - our own rendering
-        if keeper is not None:
-            return keeper.render("circles/directory.html", context)
     return TemplateResponse(
         request, _partial(request, "circles/directory.html", "results"), context
     )
 
 
-def _signed_in_directory_page(request: HttpRequest) -> member_pages.Keeper | None:
-    """A signed-in person's whole directory page, kept like a member page under DIRECTORY.
-
-    Only for the filters the cards are kept for (``_directory_page_name``), and
-    for as long; a write that changes a card, a suggestion or the cities moves
-    DIRECTORY on, and the person's name, zone and bell are the keeper's own.
-    """
-    name = _directory_page_name(request)
-    if name is None or request.htmx or not request.user.is_authenticated:
-        return None
-    keeper = member_pages.Keeper(
-        request,
-        "directory",
-        name,
-        generation_keys=[version_key(DIRECTORY)],
-        seconds=settings.SIGNED_OUT_PAGE_CACHE_SECONDS,
-        query=True,
-    )
-    return keeper if keeper.key is not None else None
-
-
 def _suggestions_html(request: HttpRequest) -> SafeString:
-    """The "Circles you might sit at" panel for this person, kept until the directory changes.
+    """The "Circles you might sit at" panel for this person, worked out for each request.
 
-    What they rest on (circles, memberships, profiles) moves the DIRECTORY version
-    (circles/directory_cache.py); their own zone is in the key.
+    A fixed number of queries (circles/suggestions.py); nothing about one person is kept.
     """
     if not request.user.is_authenticated:
         return mark_safe("")  # noqa: S308 - nothing
-    key = f"directory:suggestions:v1:{request.user.pk}:{request.user.time_zone}"
-    kept, version = fetch_kept(key, DIRECTORY)
-    if kept is None:
-        context = {"suggestions": suggest_circles(request.user)}
-        kept = render_to_string("circles/_suggestions.html", context, request)
-        store_kept(key, version, kept, settings.SIGNED_OUT_PAGE_CACHE_SECONDS)
-    return mark_safe(kept)  # noqa: S308 - our own rendering
+    context = {"suggestions": suggest_circles(request.user)}
+    return mark_safe(render_to_string("circles/_suggestions.html", context, request))  # noqa: S308
 
 
 def _signed_in_results_key(request: HttpRequest) -> str | None:
@@ -196,7 +157,7 @@ def _signed_in_results_key(request: HttpRequest) -> str | None:
     if not request.user.is_authenticated or name is None:
         return None
     digest = hashlib.sha256(name.encode()).hexdigest()[:32]
-    return f"directory:results:v4:{request.user.time_zone}:{digest}"
+    return f"directory:results:v5:{request.user.time_zone}:{digest}"
 
 
 def _members(circle: Circle) -> list[Membership]:

@@ -20,8 +20,11 @@ from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from config.text import render_markdown
 
 if TYPE_CHECKING:
     from circles.models import Circle
@@ -45,7 +48,51 @@ REPLY_MAX = 10_000
 NOTE_MAX = 1_000
 
 
-class PostQuerySet(models.QuerySet["Post"]):
+class RenderedText(models.Model):
+    """A markdown field and its HTML, rendered by config.text when the row is written.
+
+    Pages show the stored HTML, so reading a thread renders no markdown. ``save()``
+    fills the HTML whenever the text may have changed (a save that names its
+    fields renders only when the text is among them), and ``bulk_create`` on the
+    managers below does the same for rows written in bulk. Migration 0005 filled
+    the rows that existed before.
+    """
+
+    # (markdown field, HTML field) pairs of the concrete model.
+    rendered_fields: tuple[tuple[str, str], ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, update_fields=None, **kwargs) -> None:
+        self.render_text()
+        if update_fields is not None:
+            update_fields = set(update_fields)
+            for source, target in self.rendered_fields:
+                if source in update_fields:
+                    update_fields.add(target)
+        super().save(*args, update_fields=update_fields, **kwargs)
+
+    def render_text(self) -> None:
+        for source, target in self.rendered_fields:
+            setattr(self, target, str(render_markdown(getattr(self, source))))
+
+
+def _html(value: str) -> SafeString:
+    # Written by config.text.render_markdown (the one sanitizer) and nothing else.
+    return mark_safe(value)  # noqa: S308
+
+
+class RenderedQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Rows written in bulk (the benchmark's seed, demo data) get their HTML too."""
+        objs = list(objs)
+        for obj in objs:
+            obj.render_text()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class PostQuerySet(RenderedQuerySet, models.QuerySet["Post"]):
     def live(self) -> PostQuerySet:
         """Not deleted by their author (hidden ones included: members see a notice)."""
         return self.filter(deleted_at__isnull=True)
@@ -77,8 +124,10 @@ class PostQuerySet(models.QuerySet["Post"]):
         )
 
 
-class Post(models.Model):
+class Post(RenderedText):
     """An ask (I need help with…), a give (I can offer…) or a discussion in one circle."""
+
+    rendered_fields = (("body", "body_html"),)
 
     circle = models.ForeignKey(
         "circles.Circle", on_delete=models.CASCADE, related_name="posts", verbose_name=_("circle")
@@ -97,6 +146,8 @@ class Post(models.Model):
     )
     title = models.CharField(verbose_name=_("title"), max_length=TITLE_MAX)
     body = models.TextField(verbose_name=_("body"), max_length=BODY_MAX, help_text=_("Markdown."))
+    # The body through config.text, written with it (RenderedText).
+    body_html = models.TextField(verbose_name=_("body as HTML"), blank=True, editable=False)
     status = models.CharField(
         verbose_name=_("status"), max_length=10, choices=PostStatus.choices, default=PostStatus.OPEN
     )
@@ -174,6 +225,11 @@ class Post(models.Model):
         return self.hidden_at is not None
 
     @property
+    def body_shown(self) -> SafeString:
+        """The body as HTML, rendered when it was written."""
+        return _html(self.body_html)
+
+    @property
     def is_resolved(self) -> bool:
         return self.status == PostStatus.RESOLVED
 
@@ -182,7 +238,7 @@ class Post(models.Model):
         return self.kind == Kind.ASK
 
 
-class ReplyQuerySet(models.QuerySet["Reply"]):
+class ReplyQuerySet(RenderedQuerySet, models.QuerySet["Reply"]):
     def live(self) -> ReplyQuerySet:
         return self.filter(deleted_at__isnull=True)
 
@@ -195,8 +251,10 @@ class ReplyQuerySet(models.QuerySet["Reply"]):
         return self.filter(pk__gt=reply_id)
 
 
-class Reply(models.Model):
+class Reply(RenderedText):
     """An answer in a post's thread."""
+
+    rendered_fields = (("body", "body_html"),)
 
     post = models.ForeignKey(
         Post, on_delete=models.CASCADE, related_name="replies", verbose_name=_("post")
@@ -210,6 +268,8 @@ class Reply(models.Model):
         verbose_name=_("author"),
     )
     body = models.TextField(verbose_name=_("body"), max_length=REPLY_MAX, help_text=_("Markdown."))
+    # The body through config.text, written with it (RenderedText).
+    body_html = models.TextField(verbose_name=_("body as HTML"), blank=True, editable=False)
     created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
     edited_at = models.DateTimeField(verbose_name=_("edited at"), null=True, blank=True)
     deleted_at = models.DateTimeField(verbose_name=_("deleted at"), null=True, blank=True)
@@ -267,9 +327,16 @@ class Reply(models.Model):
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
+    @property
+    def body_shown(self) -> SafeString:
+        """The body as HTML, rendered when it was written."""
+        return _html(self.body_html)
 
-class Thanks(models.Model):
+
+class Thanks(RenderedText):
     """The asker's thanks for one reply that helped, with an optional note."""
+
+    rendered_fields = (("note", "note_html"),)
 
     reply = models.OneToOneField(
         Reply, on_delete=models.CASCADE, related_name="thanks", verbose_name=_("reply")
@@ -285,7 +352,11 @@ class Thanks(models.Model):
     note = models.TextField(
         verbose_name=_("note"), max_length=NOTE_MAX, blank=True, help_text=_("Markdown.")
     )
+    # The note through config.text, written with it (RenderedText).
+    note_html = models.TextField(verbose_name=_("note as HTML"), blank=True, editable=False)
     created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
+
+    objects = RenderedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("thanks")
@@ -296,6 +367,11 @@ class Thanks(models.Model):
 
     def __str__(self) -> str:
         return gettext("Thanks for reply %(reply)s") % {"reply": self.reply_id}
+
+    @property
+    def note_shown(self) -> SafeString:
+        """The note as HTML, rendered when it was written."""
+        return _html(self.note_html)
 
 
 @dataclass(frozen=True)

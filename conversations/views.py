@@ -14,41 +14,25 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseStopPolling
 
-from circles import member_pages
-from conversations import fragments, live
+from conversations import live, thread
 from conversations.access import post_for_member
-from conversations.forms import ReplyForm
 from conversations.models import Post, Reply
 from conversations.view_helpers import DETAIL, members_only
 from conversations.view_helpers import reply_cursor as _cursor  # reply_poll's name for it
 
 
 def _thread_context(request: HttpRequest, post: Post, **extra: object) -> dict[str, object]:
-    if post.is_hidden and not post.viewer_moderates:
-        replies_html, cursor, reply_count = "", 0, 0  # members see only a notice
-    else:
-        replies_html, cursor, reply_count = fragments.render_thread(request, post)
-    context: dict[str, object] = {
-        "circle": post.circle,
-        "post": post,
-        "replies_html": replies_html,
-        "reply_count": reply_count,
-        "cursor": cursor,
-        "is_author": post.author_id is not None and post.author_id == request.user.pk,
-        "is_moderator": post.viewer_moderates,
-        "reply_form": ReplyForm(),
-    }
-    context.update(extra)
-    return context
+    return thread.thread_context(request, post, **extra)
 
 
 @members_only
 @require_GET
 def post_detail(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
-    """Active members read a post and its replies; the thread updates live with htmx."""
-    keeper = member_pages.circle_page(request, "thread", slug, post_id)
-    if keeper.page is not None:
-        return keeper.response()
+    """Active members read a post and its replies; the thread updates live with htmx.
+
+    Rendered for every request, after the access check: two queries (the post with
+    the reader's role, the replies) whatever the thread's length (conversations/thread.py).
+    """
     seen = live.generations(post_id=post_id, user_id=request.user.pk)
     post = post_for_member(request.user, slug, post_id)
     context = _thread_context(request, post)
@@ -60,7 +44,7 @@ def post_detail(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
             seen=seen,
             last_id=context["cursor"],
         )
-    return keeper.render(DETAIL, context)
+    return render(request, DETAIL, context)
 
 
 @never_cache

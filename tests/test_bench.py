@@ -54,9 +54,10 @@ def test_query_counts_are_taken_through_the_middleware_with_the_session(settings
     thread = f"/circles/{found.circle_slug}/posts/{found.post_id}/"
     counts = count_queries([thread, "@" + thread], found.session_key)
     assert counts[thread] in (-302, -404), "signed out, a thread is not shown"
-    # Not -302 or -404: the session signed the member in (how many queries depends on
-    # what is kept; the uncached count below is the full path).
-    assert counts["@" + thread] >= 0
+    # 200 (not -302 or -404): the session signed the member in. The second request is
+    # counted: the person, the post with the reader's role and the replies
+    # (conversations/thread.py).
+    assert counts["@" + thread] == 3
 
 
 def test_the_uncached_settings_make_every_request_take_the_full_path(settings):
@@ -329,20 +330,12 @@ def _kept_html(cache) -> list[str]:
     return found
 
 
-THREAD_FRAGMENTS = pytest.mark.xfail(
-    strict=True,
-    reason="conversations/fragments.py keeps each reply for a day whatever "
-    "FRAGMENT_CACHE_SECONDS says: it must take its timeout from that setting "
-    "(then remove this mark)",
-)
-
-
 @pytest.mark.parametrize(
     "page",
     [
         "circle",
         "meeting",
-        pytest.param("thread", marks=THREAD_FRAGMENTS),
+        "thread",
         "directory",
         "landing",
         "directory_out",

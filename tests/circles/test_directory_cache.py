@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from circles import membership_services
+from circles.models import Role
 from tests.factories import CircleFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -110,30 +111,70 @@ def test_a_members_own_circle_is_unchanged(client, berlin):
     )
 
 
-def test_a_signed_in_persons_second_view_is_kept_whole(client, berlin):
-    """The whole page, header and suggestions included, for this person: no SQL at all."""
+def test_a_signed_in_persons_page_is_their_own_each_time(client, berlin):
+    """Header and suggestions are rendered for each request; only the cards are shared."""
     person = UserFactory(display_name="Dana Directory", time_zone="Europe/Berlin")
     client.force_login(person)
     fetch(client, {"place": "online"})
     second, sql = fetch(client, {"place": "online"})
-    assert sql == []
+    assert circle_queries(sql) == [], "the cards come from the cache"
     assert "Dana Directory" in second and "Circles you might sit at" in second
-    assert client.get(URL, {"place": "online"}).templates == [], "no template rendered at all"
     other = UserFactory(display_name="Omar Other", time_zone="Europe/Berlin")
     client.force_login(other)
     theirs, _ = fetch(client, {"place": "online"})
     assert "Omar Other" in theirs and "Dana Directory" not in theirs
 
 
-def test_a_kept_directory_page_shows_a_new_circle_and_a_renamed_person_at_once(client, berlin):
-    person = UserFactory(display_name="Dana Directory")
+def test_kept_cards_and_filters_are_never_a_removed_or_suspended_members_page(client, berlin):
+    """The two things kept (the cards per zone, the empty filter form) hold nothing of one
+    person: a member removed from a circle and a suspended person get what anyone gets,
+    never a page kept from before (their name, their circle's inside)."""
+    from moderation.services import person_suspend
+
+    member = UserFactory(display_name="Rita Removed", time_zone="Europe/Berlin")
+    host = UserFactory()
+    MembershipFactory(circle=berlin, user=host, role=Role.HOST)
+    membership = MembershipFactory(circle=berlin, user=member)
+    staff = UserFactory(is_staff=True)
+    client.force_login(member)
+    kept, _ = fetch(client)
+    assert "Rita Removed" in kept
+    membership_services.membership_remove(membership=membership, removed_by=host)
+    after, sql = fetch(client)
+    assert circle_queries(sql), "a seat came free: the cards are rendered anew"
+    assert "Rita Removed" in after  # her own header, rendered for her request
+
+    person_suspend(person=member, by=staff, reason="Spam")
+    suspended = client.get(URL)
+    assert "Rita Removed" not in suspended.content.decode()
+    anyone = UserFactory(time_zone="Europe/Berlin")
+    client.force_login(anyone)
+    theirs, _ = fetch(client)
+    results, footer = '<section id="results"', "<footer"
+    assert (
+        theirs[theirs.index(results) : theirs.index(footer)]
+        == after[after.index(results) : after.index(footer)]
+    )
+
+
+def test_directory_queries_are_the_same_for_5_and_60_circles(
+    client, settings, django_assert_num_queries
+):
+    """Signed in, nothing kept: the person (read on every request), the cities and topics
+    of the filters, the person's profile (no tags: no suggestions to look for), the count,
+    the page of circles, its topics and its hosts. With the cards and the empty form kept:
+    the person and their profile."""
+    person = UserFactory()
     client.force_login(person)
-    fetch(client)
-    fetch(client)
-    CircleFactory(name="Lisbon Lunch")
-    html, _ = fetch(client)
-    assert "Lisbon Lunch" in html
-    person.display_name = "Dana Renamed"
-    person.save()
-    html, _ = fetch(client)
-    assert "Dana Renamed" in html
+    CircleFactory.create_batch(5)
+    settings.SIGNED_OUT_PAGE_CACHE_SECONDS = 0
+    client.get(URL)
+    with django_assert_num_queries(8):
+        assert client.get(URL).content.decode().count('class="card circle-card"') == 5
+    CircleFactory.create_batch(55)
+    with django_assert_num_queries(8):
+        assert client.get(URL).content.decode().count('class="card circle-card"') == 12
+    settings.SIGNED_OUT_PAGE_CACHE_SECONDS = 60
+    client.get(URL)
+    with django_assert_num_queries(2):
+        assert client.get(URL).content.decode().count('class="card circle-card"') == 12
