@@ -63,9 +63,6 @@ MODES = ("cached", "uncached")
 # its time from, at 0 (a cache timeout of 0 stores nothing). tests/test_bench.py
 # fails when a *_SECONDS setting is in neither this nor NOT_RENDERED_OUTPUT.
 UNCACHED = {
-    # A member's whole circle, meeting and thread page, and signed-in directory,
-    # per viewer (circles/member_pages.py).
-    "MEMBER_PAGE_SECONDS": "0",
     # Signed-out landing and directory pages (config/pagecache.py), the directory's
     # cards and filter form and each person's suggestions (circles/views.py).
     "SIGNED_OUT_PAGE_CACHE_SECONDS": "0",
@@ -77,7 +74,6 @@ UNCACHED = {
 UNCACHED_KEY_PREFIX = "peertables-bench-uncached"
 # *_SECONDS settings left as they are in the uncached rows: none keeps rendered output.
 NOT_RENDERED_OUTPUT = {
-    "USER_CACHE_SECONDS": "the signed-in person's row, not a page",
     "INVITATION_RESEND_SECONDS": "a rate limit on invitation emails",
     "SECURE_HSTS_SECONDS": "an HTTP header",
 }

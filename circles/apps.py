@@ -9,7 +9,7 @@ class CirclesConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from circles import directory_cache, member_pages
+        from circles import directory_cache
         from circles.receivers import accept_invitation_on_login, sole_host_keeps_account
         from members.signals import account_delete_blockers
 
@@ -18,4 +18,3 @@ class CirclesConfig(AppConfig):
             sole_host_keeps_account, weak=False, dispatch_uid="circles-sole-host-keeps-account"
         )
         directory_cache.connect()
-        member_pages.connect()

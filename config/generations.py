@@ -2,8 +2,7 @@
 
 A reader notes the counters before it reads the database and keeps what it
 made with them; the keeper compares them again on the next read and throws the
-kept thing away when any has moved. conversations/live.py (a thread's poll) and
-circles/member_pages.py (a member's circle, meeting and thread pages) use them.
+kept thing away when any has moved. conversations/live.py (a thread's poll) uses them.
 
 - ``bump`` moves a counter now, so a record made from here on inside the
   writer's transaction is stale, and again once the transaction commits, so a

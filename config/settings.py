@@ -180,11 +180,6 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # person may still read it; only a cache every web process shares can vouch for what
 # is new (conversations/live.py).
 THREAD_POLL_FAST_PATH = env_bool("THREAD_POLL_FAST_PATH", bool(REDIS_URL))
-# A member's circle, meeting and thread pages are kept per viewer until anything
-# in the circle changes (circles/member_pages.py), at most this long. The writes
-# that drop them are seen by every web process only through a shared cache, and
-# the Celery worker is another process: without Redis, nothing is kept.
-MEMBER_PAGE_SECONDS = env_int("MEMBER_PAGE_SECONDS", 600 if REDIS_URL else 0)
 # Viewer-independent pieces of pages (a reply, a circle's member list) are kept
 # this long under a key of what they show (conversations/fragments.py). 0 keeps
 # none: `make bench` sets it for its "uncached" rows, so every fragment cache

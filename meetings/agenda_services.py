@@ -14,7 +14,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from circles import member_pages
 from meetings.models import AgendaTopic, Meeting, TopicStatus, Vote
 from meetings.service_common import lock_meeting
 from meetings.services import next_meeting_after
@@ -99,7 +98,6 @@ def agenda_move_topic(*, topic: AgendaTopic, direction: str) -> None:
         order[index], order[other] = order[other], order[index]
     for position, pk in enumerate(order, start=1):
         AgendaTopic.objects.filter(pk=pk).update(pin_position=position)
-    member_pages.circle_changed(meeting.circle.slug)  # update() sends no signals
     if not meeting.agenda_pinned:
         meeting.agenda_pinned = True
         meeting.save(update_fields=["agenda_pinned", "updated_at"])
@@ -110,7 +108,6 @@ def agenda_unpin(*, meeting: Meeting) -> None:
     """Back to ordering by votes."""
     meeting = lock_meeting(meeting)
     meeting.topics.update(pin_position=None)
-    member_pages.circle_changed(meeting.circle.slug)  # update() sends no signals
     meeting.agenda_pinned = False
     meeting.save(update_fields=["agenda_pinned", "updated_at"])
 
@@ -143,5 +140,4 @@ def agenda_carry_parked(*, meeting: Meeting) -> tuple[Meeting | None, int]:
         for topic in parked
     ]
     AgendaTopic.objects.bulk_create(copies)
-    member_pages.circle_changed(meeting.circle.slug)  # bulk_create sends no signals
     return target, len(copies)

@@ -14,7 +14,6 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from circles import member_pages
 from circles.models import Circle
 from meetings.models import Meeting
 
@@ -56,8 +55,6 @@ def meetings_materialize(
         if start.date() not in taken
     ]
     Meeting.objects.bulk_create(new, ignore_conflicts=True)
-    if new:
-        member_pages.circle_changed(circle.slug)  # bulk_create sends no signals
     return len(new)
 
 

@@ -18,7 +18,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from circles import member_pages
 from circles.models import Circle
 from meetings import tasks
 from meetings.horizon import HORIZON_WEEKS, horizon_starts, meetings_materialize
@@ -54,7 +53,6 @@ def meetings_schedule_changed(*, circle: Circle, now: dt.datetime | None = None)
     keep = [m for m in future if m.pk in answered_ids]
     # Free their dates first so reassigning them never trips the unique constraint.
     Meeting.objects.filter(pk__in=[m.pk for m in keep]).update(series_date=None, is_one_off=True)
-    member_pages.circle_changed(circle.slug)  # update() sends no signals
 
     taken = set(
         circle.meetings.filter(series_date__isnull=False).values_list("series_date", flat=True)

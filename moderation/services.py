@@ -14,7 +14,6 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from circles import member_pages
 from circles.models import Circle
 from conversations import live
 from conversations.models import Post, Reply
@@ -62,9 +61,8 @@ def action_record(
 
 
 def _item_changed(item: Post | Reply) -> None:
-    """A hide or restore writes with update(): tell the thread's pollers and the kept pages."""
+    """A hide or restore writes with update(): tell the thread's pollers."""
     live.thread_changed(item.pk if isinstance(item, Post) else item.post_id)
-    member_pages.circle_changed(_circle_of(item).slug)
 
 
 def _circle_of(item: Post | Reply) -> Circle:
@@ -147,7 +145,6 @@ def flags_resolve(
     Flag.objects.filter(pk__in=[f.pk for f in open_flags]).update(
         resolved_at=timezone.now(), resolved_by=by, resolution_note=note
     )
-    member_pages.circle_changed(*{flag.circle.slug for flag in open_flags})
     seen: set[tuple[str, int]] = set()
     for flag in open_flags:
         item = flag.item
@@ -184,7 +181,6 @@ def person_suspend(*, person: User, by: User, reason: str = "") -> bool:
     if not updated:
         return False
     live.access_changed(person.pk)  # their thread polls' "nothing new" stops counting
-    member_pages.person_changed(person.pk)
     person.refresh_from_db(fields=["is_active", "suspended_at", "suspended_reason"])
     action_record(actor=by, kind=ActionKind.SUSPEND, target=person, reason=reason, as_staff=True)
     return True
@@ -199,7 +195,6 @@ def person_unsuspend(*, person: User, by: User, reason: str = "") -> bool:
     )
     if not updated:
         return False
-    member_pages.person_changed(person.pk)
     person.refresh_from_db(fields=["is_active", "suspended_at", "suspended_reason"])
     action_record(actor=by, kind=ActionKind.UNSUSPEND, target=person, reason=reason, as_staff=True)
     return True
@@ -232,7 +227,6 @@ def circle_unarchive(*, circle: Circle, by: User, reason: str = "") -> bool:
     if not updated:
         return False
     circle.refresh_from_db(fields=["archived_at", "updated_at"])
-    member_pages.circle_changed(circle.slug)  # update() sends no signals
     action_record(
         actor=by,
         kind=ActionKind.UNARCHIVE,

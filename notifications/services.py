@@ -216,7 +216,7 @@ UNREAD_COUNT_SECONDS = 5 * 60
 
 
 def unread_key(user_id: int) -> str:
-    """Where the bell's count is kept (circles/member_pages.py reads it with its page)."""
+    """Where the bell's count is kept (the header's bell reads it)."""
     return f"bell:unread:{user_id}"
 
 

@@ -39,16 +39,6 @@ def _fast_passwords(request, settings):
 
 
 @pytest.fixture(autouse=True)
-def _member_pages_kept(settings):
-    """Member pages are kept as in production with Redis (circles/member_pages.py).
-
-    Without REDIS_URL the settings turn that off (the worker is another process);
-    the tests run in one process, where the local cache is shared by all.
-    """
-    settings.MEMBER_PAGE_SECONDS = 600
-
-
-@pytest.fixture(autouse=True)
 def _celery_tasks_run_in_process(request):
     """Tasks queued by services run at once, in this process, with errors raised.
 

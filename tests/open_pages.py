@@ -4,14 +4,13 @@ their access, their next request must get the 404 or the sign-in page, never wha
 Shared by the "takes effect at once" tests (issue 19): tests/members/test_suspension_now.py,
 test_deletion_now.py, test_password_now.py, tests/circles/test_removal_now.py and
 tests/test_other_process.py. Each page is opened twice before the change, so anything that
-keeps a page's body or a poll's "nothing new" (circles/member_pages.py while it exists, and
-conversations/live.py) has kept it; the assertions are about the outcome only.
+keeps a page's body or a poll's "nothing new" (conversations/live.py; before issue 16 also a
+per-viewer page cache) has kept it; the assertions are about the outcome only.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
 import subprocess
 import sys
@@ -20,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-import pytest
 from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.test import Client
@@ -36,18 +34,6 @@ from tests.meetings.conftest import make_meeting
 
 ROOT = Path(__file__).resolve().parent.parent
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-# circles/member_pages.py keeps a member's pages until a signal in this process's cache
-# says the circle changed, and serves them before the access check. A membership
-# ended without that signal (a plain update, another process with its own cache) is
-# still served the kept body. Issue 16 removes the module; this mark goes with it
-# (strict: it fails once those tests pass).
-KEPT_PAGES = importlib.util.find_spec("circles.member_pages") is not None
-kept_pages_outlive_removal = pytest.mark.xfail(
-    KEPT_PAGES,
-    reason="circles/member_pages.py serves a page kept before a membership change it missed",
-    strict=True,
-)
 
 # What only a member of the circle sees, one line per page.
 CO_MEMBER = "Bertha Coworker"

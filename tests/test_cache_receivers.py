@@ -13,13 +13,12 @@ import sys
 import weakref
 
 import pytest
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from circles.models import Circle, Membership, Topic
-from conversations.models import Introduction, Post, Reply, Thanks
-from meetings.models import AgendaTopic, Attendance, Commitment, Meeting, Rsvp, Vote
+from conversations.models import Post, Reply
+from meetings.models import Meeting
 from members.models import Profile, User
-from moderation.models import Flag
 from notifications.models import Notification
 
 SAVE, DELETE = post_save, post_delete
@@ -46,18 +45,7 @@ RECEIVERS = [
     (DELETE, Profile, "dir-del-Profile"),
     (m2m_changed, Profile.can_help_with.through, "dir-profile-can_help_with"),
     (m2m_changed, Profile.looking_for.through, "dir-profile-looking_for"),
-    (m2m_changed, Circle.topics.through, "member-pages-circle-topics"),
 ]
-# The kept member pages (circles/member_pages.py): every model a circle's pages show.
-RECEIVERS += [
-    (signal, model, f"member-pages-{model.__name__}")
-    for model in (
-        Circle, Topic, Membership, Meeting, Post, Introduction, Flag, Reply, Thanks,
-        Rsvp, AgendaTopic, Vote, Commitment, Attendance,
-    )
-    for signal in (SAVE, DELETE)
-]  # fmt: skip
-RECEIVERS += [(SAVE, User, "member-pages-User"), (pre_delete, User, "member-pages-User-deleting")]
 
 
 def _receiver(signal, model, uid):

@@ -35,7 +35,6 @@ from moderation import services as moderation
 from tests.factories import UserFactory
 from tests.open_pages import (
     in_another_process,
-    kept_pages_outlive_removal,
     no_signals,
     open_pages,
 )
@@ -102,7 +101,6 @@ REMOVE = (
 )
 
 
-@kept_pages_outlive_removal
 def test_removed_from_the_circle_by_another_process(client, tmp_path):
     scene = open_pages(client=client)
     scene.open()
@@ -172,10 +170,7 @@ def _new_password(member: User) -> None:
 
 @pytest.mark.parametrize("kind", ["embedded", "redis"])
 @pytest.mark.parametrize("change", list(CHANGES))
-def test_a_change_on_one_web_process_counts_on_the_other(kind, change, request):
-    if change == "removal" and kind == "embedded":
-        # Only the membership change leans on a signal reaching the other cache.
-        request.applymarker(kept_pages_outlive_removal)
+def test_a_change_on_one_web_process_counts_on_the_other(kind, change):
     web_1, web_2 = two_processes(kind)
     with behind(web_1):
         staff = UserFactory(is_staff=True, is_superuser=True)

@@ -13,7 +13,7 @@ import pytest
 
 from circles import services
 from circles.models import Membership, Status
-from tests.open_pages import kept_pages_outlive_removal, no_signals, open_pages
+from tests.open_pages import no_signals, open_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,6 @@ def test_leaving_through_the_service(client):
     scene.assert_shut_out()
 
 
-@kept_pages_outlive_removal
 def test_removed_with_a_plain_update(client):
     scene = open_pages(client=client)
     scene.open()
@@ -51,7 +50,6 @@ def test_removed_with_a_plain_update(client):
     scene.assert_shut_out()
 
 
-@kept_pages_outlive_removal
 def test_membership_deleted_with_a_plain_queryset_delete(client):
     scene = open_pages(client=client)
     scene.open()
