@@ -66,7 +66,7 @@ UNCACHED = {
     # Signed-out landing and directory pages (config/pagecache.py), the directory's
     # cards and filter form and each person's suggestions (circles/views.py).
     "SIGNED_OUT_PAGE_CACHE_SECONDS": "0",
-    # Viewer-independent fragments kept by what they show (conversations/fragments.py).
+    # Viewer-independent fragments kept by what they show (config/settings.py).
     "FRAGMENT_CACHE_SECONDS": "0",
     # Django's whole-site cache middleware: not installed, and off here should it be.
     "CACHE_MIDDLEWARE_SECONDS": "0",

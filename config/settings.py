@@ -180,8 +180,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # person may still read it; only a cache every web process shares can vouch for what
 # is new (conversations/live.py).
 THREAD_POLL_FAST_PATH = env_bool("THREAD_POLL_FAST_PATH", bool(REDIS_URL))
-# Viewer-independent pieces of pages (a reply, a circle's member list) are kept
-# this long under a key of what they show (conversations/fragments.py). 0 keeps
+# Viewer-independent pieces of pages, where a page keeps any, are kept this long
+# under a key of what they show (never per viewer). 0 keeps
 # none: `make bench` sets it for its "uncached" rows, so every fragment cache
 # must use it as its timeout (a cache timeout of 0 stores nothing).
 FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 24 * 60 * 60)

@@ -170,11 +170,11 @@ def test_the_thread_works_as_plain_pages_without_javascript(browser, live_server
         context.close()
 
 
-def test_the_circle_page_kept_for_a_member_shows_a_new_reply_and_relative_times(
+def test_the_circle_page_shows_a_new_reply_and_relative_times(
     new_page, live_server, transactional_db
 ):
-    """The circle page is kept per member (circles/member_pages.py) with absolute times,
-    which static/js/times.js shows as relative; a reply elsewhere shows on the next load."""
+    """The circle page carries absolute times, which static/js/times.js shows as
+    relative; a reply elsewhere shows on the next load."""
     circle, host = make_circle_with_host(name="Tuesday Breakfast Thinkers")
     alice = UserFactory(display_name="Alice Asker")
     MembershipFactory(circle=circle, user=alice, role=Role.MEMBER)

@@ -115,19 +115,19 @@ def test_a_german_members_circle_page_is_in_german(client):
     MembershipFactory(circle=circle, user=greta)
     client.force_login(greta)
     url = reverse("circles:detail", args=[circle.slug])
-    for _ in range(2):  # rendered, then kept (circles/member_pages.py): both German
+    for _ in range(2):  # both German, each rendered for the request
         html = page(client, url, HTTP_ACCEPT_LANGUAGE="en")
         assert '<html lang="de"' in html
         assert "Runde finden" in html and "Abmelden" in html and "Sprache:" in html
         assert "Find a circle" not in html and "Sign out" not in html
 
 
-def test_switching_language_renders_a_kept_page_anew(client):
+def test_switching_language_renders_the_page_anew(client):
     circle, host = make_circle_with_host(name="Tuesday Breakfast Thinkers")
     client.force_login(host)
     url = reverse("circles:detail", args=[circle.slug])
     assert "Find a circle" in page(client, url)
-    assert "Find a circle" in page(client, url)  # kept
+    assert "Find a circle" in page(client, url)
     client.post(SWITCH, {"language": "de", "next": url})
     html = page(client, url)
     assert "Runde finden" in html and "Find a circle" not in html
