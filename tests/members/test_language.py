@@ -108,8 +108,7 @@ def test_a_member_without_a_language_follows_their_browser(client):
 
 
 def test_a_german_members_circle_page_is_in_german(client):
-    """The header, footer and shell are German; the circle page's own body strings are being
-    marked by the circle page's rewrite (issue 16) and follow once it is merged."""
+    """The header, footer and the circle page's own words are German, whatever the browser asks."""
     circle, _host = make_circle_with_host(name="Tuesday Breakfast Thinkers")
     greta = UserFactory(display_name="Greta", language="de")
     MembershipFactory(circle=circle, user=greta)
@@ -120,6 +119,8 @@ def test_a_german_members_circle_page_is_in_german(client):
         assert '<html lang="de"' in html
         assert "Runde finden" in html and "Abmelden" in html and "Sprache:" in html
         assert "Find a circle" not in html and "Sign out" not in html
+        assert "<dt>Wo</dt>" in html and "<dt>Plätze</dt>" in html and "<dt>Gastgeber</dt>" in html
+        assert "Hosted by" not in html
 
 
 def test_switching_language_renders_the_page_anew(client):
