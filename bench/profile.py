@@ -2,7 +2,7 @@
 
 For the circle page, the meeting page, the thread with 100 replies, the
 signed-in directory and the landing page, with every rendered-output cache off
-(bench/run.py's ``UNCACHED``), it sends PROFILE_REQUESTS requests (default 30)
+(bench/targets.py's ``UNCACHED``), it sends PROFILE_REQUESTS requests (default 30)
 through Django's test client and the whole middleware stack in this one process,
 on the bench's data set (bench/run.py creates and seeds it when it is not there;
 same environment variables), and reports per request:
@@ -33,10 +33,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import run
+from bench import run, targets
 
 REQUESTS = int(os.environ.get("PROFILE_REQUESTS", "30"))
-OUTPUT = os.environ.get("PROFILE_OUTPUT", str(run.ROOT / "docs" / "PROFILE.md"))
+OUTPUT = os.environ.get("PROFILE_OUTPUT", str(targets.ROOT / "docs" / "PROFILE.md"))
 PAGES = (
     "circle page",
     "meeting page (12 RSVPs, 15 topics)",
@@ -122,7 +122,7 @@ def install_timers(timers: Timers) -> None:
 
 def _where(key: tuple[str, int, str]) -> str:
     filename, line, name = key
-    for prefix in (str(run.ROOT / ".venv"), str(run.ROOT)):
+    for prefix in (str(targets.ROOT / ".venv"), str(targets.ROOT)):
         if filename.startswith(prefix):
             filename = filename[len(prefix) :].lstrip("/")
             break
@@ -237,20 +237,20 @@ def main() -> int:
     cache.clear()
     timers = Timers()
     install_timers(timers)
-    targets = {target.name: target for target in run.page_targets(found)}
+    by_name = {target.name: target for target in targets.page_targets(found)}
     pages = []
     for name in PAGES:
-        target = targets[name]
+        target = by_name[name]
         client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
         if target.path.startswith("@"):
             client.cookies[settings.SESSION_COOKIE_NAME] = found["session_key"]
-        run.log(f"profiling {name}")
+        targets.log(f"profiling {name}")
         pages.append(profile_page(client, name, target.path, timers))
-    off = ", ".join(f"`{k}={v}`" for k, v in run.UNCACHED.items())
+    off = ", ".join(f"`{k}={v}`" for k, v in targets.UNCACHED.items())
     header = (
-        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {run.machine()}; "
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {targets.machine()}; "
         f"{REQUESTS} requests a page through Django's test client in one process, production "
-        f"settings with {off}, data set at scale {run.SCALE}; PostgreSQL and Redis on the "
+        f"settings with {off}, data set at scale {targets.SCALE}; PostgreSQL and Redis on the "
         "same machine. The first table is from a pass without the profiler."
     )
     markdown = render_markdown(pages, requests=REQUESTS, header=header)
@@ -258,7 +258,7 @@ def main() -> int:
         print(markdown)
     else:
         Path(OUTPUT).write_text(markdown)
-        run.log(f"wrote {OUTPUT}")
+        targets.log(f"wrote {OUTPUT}")
         print(markdown.split("\n## ", 1)[0])
     return 0
 

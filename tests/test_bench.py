@@ -8,7 +8,7 @@ from urllib.parse import parse_qs
 import pytest
 from django.conf import settings as django_settings
 
-from bench import run, seeding
+from bench import report, run, seeding, targets
 from bench.cli import count_queries
 from bench.live import Member, Writer, reply_request, rsvp_request, succeeded
 from conversations.models import Post, Reply
@@ -63,7 +63,7 @@ def test_query_counts_are_taken_through_the_middleware_with_the_session(settings
 def test_the_uncached_settings_make_every_request_take_the_full_path(settings):
     seeding.seed(scale=0.005)
     found = seeding.targets()
-    for name, value in run.UNCACHED.items():
+    for name, value in targets.UNCACHED.items():
         setattr(settings, name, int(value))
     thread = "@" + f"/circles/{found.circle_slug}/posts/{found.post_id}/"
     circle = f"@/circles/{found.circle_slug}/"
@@ -77,7 +77,7 @@ def test_every_seconds_setting_is_either_turned_off_uncached_or_said_not_to_keep
     """A new cache of rendered output must be turned off by the bench's uncached rows: its
     time comes from a *_SECONDS setting, and the bench must name it one way or the other."""
     names = {name for name in dir(django_settings) if name.endswith("_SECONDS")}
-    unknown = names - set(run.UNCACHED) - set(run.NOT_RENDERED_OUTPUT)
+    unknown = names - set(targets.UNCACHED) - set(targets.NOT_RENDERED_OUTPUT)
     assert not unknown, f"bench/run.py: add {sorted(unknown)} to UNCACHED or NOT_RENDERED_OUTPUT"
     assert "FRAGMENT_CACHE_SECONDS" in names
 
@@ -88,7 +88,7 @@ def test_the_uncached_environment_adds_the_switches_to_the_given_one(monkeypatch
     uncached = run.bench_env("uncached", port=9002)
     assert cached["SIGNED_OUT_PAGE_CACHE_SECONDS"] == "5", "the environment as given is honoured"
     assert "FRAGMENT_CACHE_SECONDS" not in cached
-    assert {k: uncached[k] for k in run.UNCACHED} == run.UNCACHED
+    assert {k: uncached[k] for k in targets.UNCACHED} == targets.UNCACHED
     assert uncached["SITE_URL"] == "http://127.0.0.1:9002"
     assert cached["SECRET_KEY"] == uncached["SECRET_KEY"], "one session signs in on both"
 
@@ -131,13 +131,13 @@ def _live_rows(failed=0):
 
 
 TARGETS = [
-    run.Target("ceiling (constant string)", "/bench/ceiling"),
-    run.Target("circle page", "@/c/", 0.20),
+    targets.Target("ceiling (constant string)", "/bench/ceiling"),
+    targets.Target("circle page", "@/c/", 0.20),
 ]
 
 
 def test_the_table_puts_the_uncached_numbers_beside_the_cached_ones():
-    table = run.render_table(_rows())
+    table = report.render_table(_rows())
     head, rule, ceiling, circle = table.splitlines()
     assert head.startswith("| target | cached req/s | % of ceiling |")
     assert "| uncached req/s | % of ceiling | p50 ms | p99 ms | queries |" in head
@@ -155,8 +155,8 @@ def test_the_table_puts_the_uncached_numbers_beside_the_cached_ones():
 def test_every_share_is_of_the_higher_of_the_two_ceilings():
     rows = _rows()
     rows[0]["uncached"]["rps"] = 1000.0  # disturbed while it was measured
-    assert run.ceilings(rows) == {"cached": 2000.0, "uncached": 2000.0}
-    assert "| 500 | 25 % |" in run.render_table(rows)
+    assert report.ceilings(rows) == {"cached": 2000.0, "uncached": 2000.0}
+    assert "| 500 | 25 % |" in report.render_table(rows)
 
 
 def test_a_target_that_answers_nothing_is_an_error():
@@ -167,19 +167,19 @@ def test_a_target_that_answers_nothing_is_an_error():
 def test_a_failed_query_count_shows_as_its_status():
     rows = _rows()
     rows[1]["uncached"]["queries"] = -302
-    assert "| status 302 |" in run.render_table(rows)
+    assert "| status 302 |" in report.render_table(rows)
 
 
 def test_the_targets_are_met_or_not_by_the_uncached_share_of_the_ceiling():
-    met = {c.target: c for c in run.check_targets(_rows(400.0), _live_rows(), TARGETS)}
+    met = {c.target: c for c in report.check_targets(_rows(400.0), _live_rows(), TARGETS)}
     assert met["circle page, uncached"].met is True  # 400 of 2,000: 20 %
     assert met["circle page, uncached"].measured == "20 % (400 req/s)"
-    missed = {c.target: c for c in run.check_targets(_rows(398.0), _live_rows(), TARGETS)}
+    missed = {c.target: c for c in report.check_targets(_rows(398.0), _live_rows(), TARGETS)}
     assert missed["circle page, uncached"].met is False
 
 
 def test_p99_queries_and_writes_are_checked_too():
-    checks = run.check_targets(_rows(p99=151.0, small_queries=7), _live_rows(failed=1), TARGETS)
+    checks = report.check_targets(_rows(p99=151.0, small_queries=7), _live_rows(failed=1), TARGETS)
     by_start = {c.target.split(" ")[0]: c for c in checks}
     assert by_start["p99"].met is False
     assert "151 ms (circle page, uncached)" in by_start["p99"].measured
@@ -187,38 +187,38 @@ def test_p99_queries_and_writes_are_checked_too():
     assert "circle page 7 → 9" in by_start["queries"].measured
     assert by_start["no"].met is False
     assert "2 failed" in by_start["no"].measured  # one on each server
-    good = run.check_targets(_rows(), _live_rows(), TARGETS)
+    good = report.check_targets(_rows(), _live_rows(), TARGETS)
     assert all(check.met for check in good)
 
 
 def test_without_the_small_data_set_the_query_check_is_not_measured():
     rows = _rows()
     del rows[1]["small_queries"]
-    (queries,) = [c for c in run.check_targets(rows, [], TARGETS) if "queries" in c.target]
+    (queries,) = [c for c in report.check_targets(rows, [], TARGETS) if "queries" in c.target]
     assert queries.met is None
-    assert "| not measured |" in run.render_checks([queries])
+    assert "| not measured |" in report.render_checks([queries])
 
 
 def test_the_report_has_both_tables_and_the_checks():
     rows = _rows()
-    checks = run.check_targets(rows, _live_rows(), TARGETS)
-    report = run.render_report(rows, _live_rows(), checks)
-    assert "| live circle: thread | 300 | 15 % |" in report
-    assert "| 10 + 10 |" in report
-    assert "| circle page, uncached | ≥ 20 % of the ceiling | 25 % (500 req/s) | met |" in report
-    assert "FRAGMENT_CACHE_SECONDS=0" in report
+    checks = report.check_targets(rows, _live_rows(), TARGETS)
+    text = report.render_report(rows, _live_rows(), checks)
+    assert "| live circle: thread | 300 | 15 % |" in text
+    assert "| 10 + 10 |" in text
+    assert "| circle page, uncached | ≥ 20 % of the ceiling | 25 % (500 req/s) | met |" in text
+    assert "FRAGMENT_CACHE_SECONDS=0" in text
 
 
 def test_write_performance_replaces_only_the_generated_part(tmp_path):
     path = tmp_path / "PERFORMANCE.md"
     path.write_text(
-        f"# Performance\n\nIntro.\n\n{run.MARK_START}\nold table\n{run.MARK_END}\n\n"
+        f"# Performance\n\nIntro.\n\n{targets.MARK_START}\nold table\n{targets.MARK_END}\n\n"
         "## Circle page, uncached\n\nWhat another helper wrote.\n"
     )
-    run.write_performance("new table", path)
+    report.write_performance("new table", path)
     text = path.read_text()
     assert "old table" not in text
-    assert f"{run.MARK_START}\nnew table\n{run.MARK_END}" in text
+    assert f"{targets.MARK_START}\nnew table\n{targets.MARK_END}" in text
     assert text.startswith("# Performance\n\nIntro.\n")
     assert text.endswith("## Circle page, uncached\n\nWhat another helper wrote.\n")
 
@@ -353,7 +353,7 @@ def test_the_uncached_settings_keep_no_rendered_html(settings, page):
         pytest.skip("reads the local-memory cache's entries (the suite without REDIS_URL)")
     seeding.seed(scale=0.005)
     found = seeding.targets()
-    for name, value in run.UNCACHED.items():
+    for name, value in targets.UNCACHED.items():
         setattr(settings, name, int(value))
     slug = found.circle_slug
     path = {
