@@ -19,7 +19,7 @@ same environment variables), and reports per request:
   with each other, not with the ms above).
 
 Environment: PROFILE_REQUESTS, PROFILE_OUTPUT (default docs/PROFILE.md; "-" prints
-it), and bench/run.py's BENCH_* variables.
+it), and bench/targets.py's BENCH_* variables.
 """
 
 from __future__ import annotations

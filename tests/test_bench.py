@@ -78,7 +78,9 @@ def test_every_seconds_setting_is_either_turned_off_uncached_or_said_not_to_keep
     time comes from a *_SECONDS setting, and the bench must name it one way or the other."""
     names = {name for name in dir(django_settings) if name.endswith("_SECONDS")}
     unknown = names - set(targets.UNCACHED) - set(targets.NOT_RENDERED_OUTPUT)
-    assert not unknown, f"bench/run.py: add {sorted(unknown)} to UNCACHED or NOT_RENDERED_OUTPUT"
+    assert not unknown, (
+        f"bench/targets.py: add {sorted(unknown)} to UNCACHED or NOT_RENDERED_OUTPUT"
+    )
     assert "FRAGMENT_CACHE_SECONDS" in names
 
 
@@ -342,7 +344,7 @@ def _kept_html(cache) -> list[str]:
     ],
 )
 def test_the_uncached_settings_keep_no_rendered_html(settings, page):
-    """Every cache of rendered output must honour bench/run.py's UNCACHED settings, or the
+    """Every cache of rendered output must honour bench/targets.py's UNCACHED settings, or the
     bench's uncached column measures a cache: after two requests for a page, nothing in
     the cache holds HTML."""
     from django.core.cache import caches
