@@ -19,7 +19,8 @@ measurements.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import lru_cache, partial
 from typing import Any
 
 from django import forms
@@ -35,8 +36,10 @@ from django.utils.translation import gettext, ngettext
 from circles.access import membership_of
 from circles.models import HOST_ROLES, Membership
 from meetings import timefmt
+from meetings.compiled import CompiledQuery
 from meetings.forms import CommitmentForm, NotesForm, TopicForm
 from meetings.models import (
+    AgendaTopic,
     Answer,
     Attendance,
     Commitment,
@@ -44,12 +47,12 @@ from meetings.models import (
     Rsvp,
     TopicStatus,
     Vote,
+    stored_html,
 )
 
 # The largest id the <id:...> converter accepts: reversed once in place of a
 # topic's id, then swapped for each topic's (see _topic_url).
 _ID_MARK = str(2**63 - 1)
-_PERSON = ("display_name", "email")  # what User.name reads
 
 
 def _topic_url(name: str, slug: str, pk: int) -> Callable[[int], str]:
@@ -163,7 +166,7 @@ def _topic_rows(
         details = topic.details_as_html()
         if details:
             details = format_html('<div class="prose topic-details">{}</div>', details)
-        author = topic.author.name if topic.author is not None else labels["former_member"]
+        author = topic.author_name or labels["former_member"]
         host_actions = ""
         if is_host:
             status_buttons = mark_safe(  # noqa: S308 - joins format_html's output
@@ -211,54 +214,159 @@ def _role(request: HttpRequest, meeting: Meeting) -> str | None:
     return membership.role if membership is not None else None
 
 
-def _rsvps(meeting: Meeting) -> list[Rsvp]:
-    return list(
-        Rsvp.objects.filter(meeting=meeting)
-        .select_related("user")
-        .only(
+# The page's reads, compiled once per process (meetings/compiled.py) and read as
+# tuples into the small rows below: the ORM's building of each query and of a model
+# instance a row cost more than PostgreSQL's answer. The markers stand for the
+# request's values.
+_MEETING_ID = -(2**62) + 11
+_USER_ID = -(2**62) + 12
+_CIRCLE_ID = -(2**62) + 13
+
+
+def _person_name(display_name: str | None, email: str | None) -> str | None:
+    """What User.name reads, from the two columns; None for a deleted account."""
+    if email is None:
+        return None
+    return display_name or email.split("@", 1)[0]
+
+
+@dataclass(slots=True)
+class RsvpRow:
+    pk: int
+    user_id: int
+    answer: str
+    waitlisted: bool
+    waitlisted_at: Any
+    name: str
+
+    def get_answer_display(self) -> str:
+        return Answer(self.answer).label
+
+
+_RSVPS = CompiledQuery(
+    lambda meeting_id: (
+        Rsvp.objects.filter(meeting_id=meeting_id)
+        .order_by("updated_at", "pk")
+        .values_list(
+            "pk",
             "user_id",
             "answer",
             "waitlisted",
             "waitlisted_at",
-            "updated_at",
-            *(f"user__{field}" for field in _PERSON),
-        )  # fmt: skip
-        .order_by("updated_at", "pk")
-    )
+            "user__display_name",
+            "user__email",
+        )
+    ),  # fmt: skip
+    meeting_id=_MEETING_ID,
+)
 
 
-def _topics(meeting: Meeting, user) -> list:
-    voted = Vote.objects.filter(topic=OuterRef("pk"), user=user)
-    return list(
-        meeting.topics.with_votes()
+def _rsvps(meeting: Meeting) -> list[RsvpRow]:
+    return [
+        RsvpRow(pk, user_id, answer, waitlisted, waitlisted_at, _person_name(name, email))
+        for pk, user_id, answer, waitlisted, waitlisted_at, name, email in _RSVPS.rows(
+            meeting_id=meeting.pk
+        )
+    ]
+
+
+@dataclass(slots=True)
+class TopicRow:
+    pk: int
+    title: str
+    details: str
+    details_html: str
+    status: str
+    carried_from_id: int | None
+    author_name: str | None
+    vote_count: int
+    is_carried: bool
+    voted: bool
+
+    def get_status_display(self) -> str:
+        return TopicStatus(self.status).label
+
+    def details_as_html(self) -> SafeString:
+        return stored_html(self.details, self.details_html)
+
+
+def _topics_query(meeting_id: int, user_id: int, *, pinned: bool):
+    voted = Vote.objects.filter(topic=OuterRef("pk"), user_id=user_id)
+    return (
+        AgendaTopic.objects.filter(meeting_id=meeting_id)
+        .with_votes()
         .annotate(voted=Exists(voted))
-        .select_related("author")
-        .only(
+        .in_agenda_order(pinned=pinned)
+        .values_list(
+            "pk",
             "title",
             "details",
             "details_html",
             "status",
             "carried_from_id",
-            "pin_position",
-            "created_at",
-            "meeting_id",
-            "author_id",
-            *(f"author__{field}" for field in _PERSON),
+            "author__display_name",
+            "author__email",
+            "vote_count",
+            "is_carried",
+            "voted",
         )  # fmt: skip
-        .in_agenda_order(pinned=meeting.agenda_pinned)
     )
 
 
-def _last_commitments(meeting: Meeting) -> list[Commitment]:
-    """The commitments made at the previous scheduled meeting, with it, in one query."""
+# One per agenda order: votes first, or the host's pinned order.
+_TOPICS = {
+    pinned: CompiledQuery(
+        partial(_topics_query, pinned=pinned), meeting_id=_MEETING_ID, user_id=_USER_ID
+    )
+    for pinned in (False, True)
+}
+
+
+def _topics(meeting: Meeting, user) -> list[TopicRow]:
+    rows = _TOPICS[bool(meeting.agenda_pinned)].rows(meeting_id=meeting.pk, user_id=user.pk)
+    return [
+        TopicRow(pk, title, details, details_html, status, carried_from_id,
+                 _person_name(name, email), vote_count, bool(is_carried), bool(voted))
+        for (pk, title, details, details_html, status, carried_from_id, name, email, vote_count,
+             is_carried, voted) in rows
+    ]  # fmt: skip
+
+
+def _last_commitments_query(meeting_id: int, circle_id: int):
+    this = Meeting.objects.filter(pk=meeting_id).values("starts_at")
     previous = (
         Meeting.objects.scheduled()
-        .filter(circle_id=meeting.circle_id, starts_at__lt=meeting.starts_at)
+        .filter(circle_id=circle_id, starts_at__lt=Subquery(this))
         .order_by("-starts_at", "-pk")
         .values("pk")[:1]
     )
-    return list(
-        Commitment.objects.filter(meeting_id=Subquery(previous)).select_related("user", "meeting")
+    return (
+        Commitment.objects.filter(meeting_id=Subquery(previous))
+        .order_by("created_at", "pk")
+        .values_list("meeting__local_date", "user__display_name", "user__email", "text")
+    )
+
+
+_LAST_COMMITMENTS = CompiledQuery(
+    _last_commitments_query, meeting_id=_MEETING_ID, circle_id=_CIRCLE_ID
+)
+
+
+def _last_commitments(meeting: Meeting) -> tuple[Any, list[tuple[str, str]]]:
+    """The previous scheduled meeting's day and its commitments (name, text), in one query."""
+    rows = _LAST_COMMITMENTS.rows(meeting_id=meeting.pk, circle_id=meeting.circle_id)
+    day = rows[0][0] if rows else None
+    return day, [(_person_name(name, email), text) for _, name, email, text in rows]
+
+
+_PERSON_ITEM = "<li>{}</li>"
+_COMMITMENT_ITEM = "<li><strong>{}</strong>: {}</li>"
+
+
+def _items(template: str, rows) -> SafeString:
+    """List items written once in Python, each value escaped by format_html."""
+    return mark_safe(  # noqa: S308 - joins format_html's output
+        "".join([format_html(template, *row) for row in rows])
     )
 
 
@@ -298,7 +406,7 @@ def page_context(request: HttpRequest, meeting: Meeting, **extra) -> dict[str, A
     agenda_open = not (meeting.agenda_locked or meeting.has_started or meeting.is_cancelled)
     csrf = csrf_input(request)
 
-    last_commitments = _last_commitments(meeting)
+    previous_day, last_commitments = _last_commitments(meeting)
     started = meeting.has_started
     topic_rows = _topic_rows(
         topics, slug=slug, pk=pk, csrf=csrf, can_vote=agenda_open and is_member,
@@ -321,6 +429,9 @@ def page_context(request: HttpRequest, meeting: Meeting, **extra) -> dict[str, A
         "going": going,
         "maybe": maybe,
         "waitlist": waitlist,
+        "going_items": _items(_PERSON_ITEM, [(r.name,) for r in going]),
+        "maybe_items": _items(_PERSON_ITEM, [(r.name,) for r in maybe]),
+        "waitlist_items": _items(_PERSON_ITEM, [(r.name,) for r in waitlist]),
         "my_rsvp": my_rsvp,
         "seat_limit": circle.seat_limit,
         "seats_left": seats_left,
@@ -330,14 +441,16 @@ def page_context(request: HttpRequest, meeting: Meeting, **extra) -> dict[str, A
         "votes_left": votes_left,
         "agenda_open": agenda_open,
         "topic_form": _blank_form_html(TopicForm, translation.get_language()),
-        "previous": last_commitments[0].meeting if last_commitments else None,
-        "last_commitments": last_commitments,
+        "previous_day": previous_day,
+        "last_commitments": _items(_COMMITMENT_ITEM, last_commitments),
     }
     if started and not meeting.is_cancelled:
         # Notes, commitments and attendance show once the meeting has started.
         commitments = list(meeting.commitments.select_related("user"))
         my_commitment = next((c for c in commitments if c.user_id == user.pk), None)
-        context["commitments"] = commitments
+        context["commitments"] = _items(
+            _COMMITMENT_ITEM, [(c.user.name, c.text) for c in commitments]
+        )
         context["commitment_form"] = CommitmentForm(instance=my_commitment) if is_member else None
         context["notes_form"] = NotesForm(initial={"notes": meeting.notes}) if is_host else None
         context["attendance_rows"] = _attendance_rows(meeting) if is_host else []
