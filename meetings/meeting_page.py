@@ -18,7 +18,6 @@ measurements.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any
@@ -50,16 +49,15 @@ from meetings.models import (
     stored_html,
 )
 
-# The largest id the <id:...> converter accepts: reversed once in place of a
-# topic's id, then swapped for each topic's (see _topic_url).
+# The largest id the <id:...> converter accepts: the topic URLs and forms are
+# written once a page with it in place of a topic's id, then each topic's id is
+# swapped in (_topic_rows).
 _ID_MARK = str(2**63 - 1)
 
 
-def _topic_url(name: str, slug: str, pk: int) -> Callable[[int], str]:
-    """The URL of ``name`` for any topic of this meeting, from a single reverse()."""
-    url = reverse(name, kwargs={"slug": slug, "pk": pk, "topic_pk": _ID_MARK})
-    head, _, tail = url.rpartition(_ID_MARK)
-    return lambda topic_pk: f"{head}{topic_pk}{tail}"
+def _topic_url(name: str, slug: str, pk: int) -> str:
+    """The URL of ``name`` for a topic of this meeting, with _ID_MARK for the topic's id."""
+    return reverse(name, kwargs={"slug": slug, "pk": pk, "topic_pk": _ID_MARK})
 
 
 def _meeting_urls(circle, meeting: Meeting) -> dict[str, str]:
@@ -140,67 +138,93 @@ def _topic_rows(
     topics: list, *, slug: str, pk: int, csrf: SafeString, can_vote: bool, votes_left: int,
     is_host: bool,
 ) -> list[SafeString]:  # fmt: skip
-    """Each topic's <li>: votes and the viewer's vote button, what it is, and the host's buttons."""
+    """Each topic's <li>: votes and the viewer's vote button, what it is, and the host's buttons.
+
+    What does not depend on the topic (the forms, buttons and badges, in their few
+    variants) is written once a page with _ID_MARK where the topic's id goes; a row
+    swaps its id in (an int: nothing to escape) and escapes only its own text.
+    """
     labels = _topic_labels()
     vote_url = _topic_url("meetings:topic_vote", slug, pk)
     move_url = _topic_url("meetings:topic_move", slug, pk)
     status_url = _topic_url("meetings:topic_status", slug, pk)
-    vote_disabled = (
-        format_html(' disabled title="{}"', labels["no_votes_left"]) if not votes_left else ""
-    )
+    vote_forms: dict[bool, str] = {}
+    if can_vote:
+        vote_disabled = (
+            format_html(' disabled title="{}"', labels["no_votes_left"]) if not votes_left else ""
+        )
+        buttons = {
+            True: format_html(_UNVOTE_BUTTON, label=labels["take_back"]),
+            False: format_html(_VOTE_BUTTON, disabled=vote_disabled, label=labels["vote"]),
+        }
+        vote_forms = {
+            voted: format_html(_VOTE_FORM, url=vote_url, csrf=csrf, button=button)
+            for voted, button in buttons.items()
+        }
+    host_actions: dict[tuple[str, bool, bool], str] = {}
+    badges: dict[tuple[str, bool], SafeString] = {}
+    vote_labels: dict[int, str] = {}
+    proposed_by = gettext("Proposed by %(name)s")
     rows = []
     last = len(topics) - 1
     for index, topic in enumerate(topics):
+        topic_id = str(topic.pk)
         vote_form = ""
         if can_vote:
-            if topic.voted:
-                button = format_html(_UNVOTE_BUTTON, label=labels["take_back"])
-            else:
-                button = format_html(_VOTE_BUTTON, disabled=vote_disabled, label=labels["vote"])
-            vote_form = format_html(_VOTE_FORM, url=vote_url(topic.pk), csrf=csrf, button=button)
-        badges = _NOTHING
-        if topic.status != TopicStatus.OPEN:
-            badges += format_html(_BADGE, topic.get_status_display())
-        if topic.carried_from_id:
-            badges += format_html(_BADGE, labels["carried_over"])
+            vote_form = mark_safe(vote_forms[topic.voted].replace(_ID_MARK, topic_id))  # noqa: S308 - format_html's output with an int swapped in
+        key = (topic.status, bool(topic.carried_from_id))
+        if key not in badges:
+            badge = _NOTHING
+            if topic.status != TopicStatus.OPEN:
+                badge += format_html(_BADGE, topic.get_status_display())
+            if topic.carried_from_id:
+                badge += format_html(_BADGE, labels["carried_over"])
+            badges[key] = badge
         details = topic.details_as_html()
         if details:
             details = format_html('<div class="prose topic-details">{}</div>', details)
         author = topic.author_name or labels["former_member"]
-        host_actions = ""
+        actions = ""
         if is_host:
-            status_buttons = mark_safe(  # noqa: S308 - joins format_html's output
-                "".join(
-                    format_html(_STATUS_BUTTON, value=value, label=labels[value])
-                    for value in (TopicStatus.DISCUSSED, TopicStatus.PARKED, TopicStatus.OPEN)
-                    if topic.status != value
+            place = (topic.status, index == 0, index == last)
+            if place not in host_actions:
+                status_buttons = mark_safe(  # noqa: S308 - joins format_html's output
+                    "".join(
+                        format_html(_STATUS_BUTTON, value=value, label=labels[value])
+                        for value in (TopicStatus.DISCUSSED, TopicStatus.PARKED, TopicStatus.OPEN)
+                        if topic.status != value
+                    )
                 )
-            )
-            host_actions = format_html(
-                _HOST_ACTIONS,
-                move_url=move_url(topic.pk),
-                status_url=status_url(topic.pk),
-                csrf=csrf,
-                first=_DISABLED if index == 0 else "",
-                last=_DISABLED if index == last else "",
-                up=labels["move_up"],
-                down=labels["move_down"],
-                status_buttons=status_buttons,
-            )
+                host_actions[place] = format_html(
+                    _HOST_ACTIONS,
+                    move_url=move_url,
+                    status_url=status_url,
+                    csrf=csrf,
+                    first=_DISABLED if place[1] else "",
+                    last=_DISABLED if place[2] else "",
+                    up=labels["move_up"],
+                    down=labels["move_down"],
+                    status_buttons=status_buttons,
+                )
+            actions = mark_safe(host_actions[place].replace(_ID_MARK, topic_id))  # noqa: S308 - format_html's output with an int swapped in
+        count = topic.vote_count
+        if count not in vote_labels:
+            vote_labels[count] = ngettext("%(count)s vote", "%(count)s votes", count) % {
+                "count": count
+            }
         rows.append(
             format_html(
                 _TOPIC,
                 status=topic.status,
-                pk=topic.pk,
-                vote_label=ngettext("%(count)s vote", "%(count)s votes", topic.vote_count)
-                % {"count": topic.vote_count},
-                votes=topic.vote_count,
+                pk=topic_id,
+                vote_label=vote_labels[count],
+                votes=count,
                 vote_form=vote_form,
                 title=topic.title,
-                badges=badges,
+                badges=badges[key],
                 details=details,
-                proposed_by=gettext("Proposed by %(name)s") % {"name": author},
-                host_actions=host_actions,
+                proposed_by=proposed_by % {"name": author},
+                host_actions=actions,
             )
         )
     return rows
