@@ -23,10 +23,11 @@ from functools import lru_cache, partial
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpRequest
 from django.template.backends.utils import csrf_input
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -49,27 +50,40 @@ from meetings.models import (
     stored_html,
 )
 
-# The largest id the <id:...> converter accepts: the topic URLs and forms are
-# written once a page with it in place of a topic's id, then each topic's id is
-# swapped in (_topic_rows).
+# Every URL on the page is reversed once per process with markers in place of the
+# slug and ids (_url_shapes), then each page swaps its own in. _ID_MARK, the
+# largest id the <id:...> converter accepts, stands for a topic's id and stays in
+# the topic URLs until each agenda row swaps its topic's id in (_topic_rows).
 _ID_MARK = str(2**63 - 1)
+_MEETING_MARK = str(2**63 - 2)
+_SLUG_MARK = "x-slug-mark-x"
+_MEETING_URLS = (
+    "detail", "ics", "rsvp", "move", "cancel", "topic_propose", "agenda_lock",
+    "agenda_unpin", "agenda_carry", "notes", "commitment", "attendance",
+)  # fmt: skip
+_TOPIC_URLS = ("topic_vote", "topic_move", "topic_status")
 
 
-def _topic_url(name: str, slug: str, pk: int) -> str:
-    """The URL of ``name`` for a topic of this meeting, with _ID_MARK for the topic's id."""
-    return reverse(name, kwargs={"slug": slug, "pk": pk, "topic_pk": _ID_MARK})
+@lru_cache(maxsize=8)
+def _url_shapes(script_prefix: str, urlconf: str | None) -> dict[str, str]:
+    """The page's URLs with the markers in, for this script prefix and URLconf."""
+    kwargs = {"slug": _SLUG_MARK, "pk": _MEETING_MARK}
+    shapes = {name: reverse(f"meetings:{name}", kwargs=kwargs) for name in _MEETING_URLS}
+    for name in _TOPIC_URLS:
+        shapes[name] = reverse(f"meetings:{name}", kwargs={**kwargs, "topic_pk": _ID_MARK})
+    shapes["list"] = reverse("meetings:list", kwargs={"slug": _SLUG_MARK})
+    shapes["circle"] = reverse("circles:detail", kwargs={"slug": _SLUG_MARK})
+    return shapes
 
 
 def _meeting_urls(circle, meeting: Meeting) -> dict[str, str]:
-    kwargs = {"slug": circle.slug, "pk": meeting.pk}
-    names = (
-        "detail", "ics", "rsvp", "move", "cancel", "topic_propose", "agenda_lock",
-        "agenda_unpin", "agenda_carry", "notes", "commitment", "attendance",
-    )  # fmt: skip
-    urls = {name: reverse(f"meetings:{name}", kwargs=kwargs) for name in names}
-    urls["list"] = reverse("meetings:list", kwargs={"slug": circle.slug})
-    urls["circle"] = circle.get_absolute_url()
-    return urls
+    """Every URL the page links or posts to; the topic ones keep _ID_MARK for the topic."""
+    shapes = _url_shapes(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    pk, slug = str(meeting.pk), circle.slug  # a slug needs no quoting in a path
+    return {
+        name: shape.replace(_MEETING_MARK, pk).replace(_SLUG_MARK, slug)
+        for name, shape in shapes.items()
+    }
 
 
 @lru_cache(maxsize=32)
@@ -135,7 +149,7 @@ def _topic_labels() -> dict[str, str]:
 
 
 def _topic_rows(
-    topics: list, *, slug: str, pk: int, csrf: SafeString, can_vote: bool, votes_left: int,
+    topics: list, *, urls: dict[str, str], csrf: SafeString, can_vote: bool, votes_left: int,
     is_host: bool,
 ) -> list[SafeString]:  # fmt: skip
     """Each topic's <li>: votes and the viewer's vote button, what it is, and the host's buttons.
@@ -145,9 +159,7 @@ def _topic_rows(
     swaps its id in (an int: nothing to escape) and escapes only its own text.
     """
     labels = _topic_labels()
-    vote_url = _topic_url("meetings:topic_vote", slug, pk)
-    move_url = _topic_url("meetings:topic_move", slug, pk)
-    status_url = _topic_url("meetings:topic_status", slug, pk)
+    vote_url, move_url, status_url = urls["topic_vote"], urls["topic_move"], urls["topic_status"]
     vote_forms: dict[bool, str] = {}
     if can_vote:
         vote_disabled = (
@@ -413,7 +425,6 @@ def page_context(request: HttpRequest, meeting: Meeting, **extra) -> dict[str, A
     role = _role(request, meeting)
     is_member = role is not None
     is_host = role in HOST_ROLES
-    slug, pk = circle.slug, meeting.pk
 
     rsvps = _rsvps(meeting)
     going = [r for r in rsvps if r.answer == Answer.GOING and not r.waitlisted]
@@ -429,18 +440,19 @@ def page_context(request: HttpRequest, meeting: Meeting, **extra) -> dict[str, A
     votes_left = max(circle.votes_per_member - sum(1 for t in topics if t.voted), 0)
     agenda_open = not (meeting.agenda_locked or meeting.has_started or meeting.is_cancelled)
     csrf = csrf_input(request)
+    urls = _meeting_urls(circle, meeting)
 
     previous_day, last_commitments = _last_commitments(meeting)
     started = meeting.has_started
     topic_rows = _topic_rows(
-        topics, slug=slug, pk=pk, csrf=csrf, can_vote=agenda_open and is_member,
+        topics, urls=urls, csrf=csrf, can_vote=agenda_open and is_member,
         votes_left=votes_left, is_host=is_host,
     )  # fmt: skip
     seats_left = max(circle.seat_limit - len(going), 0)
     context = {
         "circle": circle,
         "meeting": meeting,
-        "urls": _meeting_urls(circle, meeting),
+        "urls": urls,
         "csrf_input": csrf,
         "when": timefmt.when(meeting.starts_at, meeting.ends_at, circle.zone),
         "when_viewer": timefmt.viewer_when(
