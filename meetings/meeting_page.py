@@ -26,7 +26,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpRequest
-from django.template.backends.utils import csrf_input
+from django.middleware.csrf import get_token
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.html import format_html
@@ -84,6 +84,12 @@ def _meeting_urls(circle, meeting: Meeting) -> dict[str, str]:
         name: shape.replace(_MEETING_MARK, pk).replace(_SLUG_MARK, slug)
         for name, shape in shapes.items()
     }
+
+
+@lru_cache(maxsize=256)
+def _when(start, end, zone, language: str | None) -> str:
+    """timefmt.when, kept per process: the same for every viewer of a meeting, per language."""
+    return timefmt.when(start, end, zone)
 
 
 @lru_cache(maxsize=32)
@@ -439,7 +445,10 @@ def page_context(request: HttpRequest, meeting: Meeting, **extra) -> dict[str, A
     topics = _topics(meeting, user)
     votes_left = max(circle.votes_per_member - sum(1 for t in topics if t.voted), 0)
     agenda_open = not (meeting.agenda_locked or meeting.has_started or meeting.is_cancelled)
-    csrf = csrf_input(request)
+    # One CSRF token for the page: the forms' field and, through "csrf_token" (which
+    # overrides the context processor's), base.html's and the header's.
+    csrf_token = get_token(request)
+    csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
     urls = _meeting_urls(circle, meeting)
 
     previous_day, last_commitments = _last_commitments(meeting)
@@ -454,7 +463,8 @@ def page_context(request: HttpRequest, meeting: Meeting, **extra) -> dict[str, A
         "meeting": meeting,
         "urls": urls,
         "csrf_input": csrf,
-        "when": timefmt.when(meeting.starts_at, meeting.ends_at, circle.zone),
+        "csrf_token": csrf_token,
+        "when": _when(meeting.starts_at, meeting.ends_at, circle.zone, translation.get_language()),
         "when_viewer": timefmt.viewer_when(
             meeting.starts_at, circle.zone, getattr(user, "time_zone", None)
         ),
