@@ -8,11 +8,15 @@ topics with their vote counts, authors and the viewer's votes, and the
 commitments made at the previous meeting. A started meeting adds its own
 commitments, and for a host the members to mark with their attendance.
 
-Nothing here is kept between requests except what is the same for every
-viewer and every meeting: the empty topic form's HTML, per language. Per-row
-work is done once per page in Python (URLs from one reverse() each, markdown
-stored when it is written: AgendaTopic.details_html), so the template only
-writes out values; docs/PERFORMANCE.md ("Meeting page, uncached") has the
+The four reads are ORM queries compiled to SQL once per process
+(meetings/compiled.py) and read as tuples, not model instances. Nothing that
+a person sees is kept between requests except what is the same for every
+viewer: the empty topic form's HTML per language, a meeting's long date line
+per language, and the page's URLs with markers for the slug and ids (one
+reverse() a name per process). Per-row work is done once per page in Python
+(the agenda's rows, the lists of people and commitments, with format_html;
+markdown stored when it is written: AgendaTopic.details_html), so the template
+only writes out values; docs/PERFORMANCE.md ("Meeting page, uncached") has the
 measurements.
 """
 
