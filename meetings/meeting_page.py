@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache, partial
+from html import escape  # django.utils.html.escape without its lazy-string wrapper
 from typing import Any
 
 from django import forms
@@ -104,8 +105,8 @@ def _blank_form_html(form_class: type[forms.BaseForm], language: str | None) -> 
 
 # One agenda topic, written out in Python rather than by a template loop: a
 # template spent about 0.1 ms a topic resolving variables and tags, more than
-# the rest of the page together (docs/PERFORMANCE.md). Every value passes
-# format_html's escaping; the labels are translated once a page (_topic_labels).
+# the rest of the page together (docs/PERFORMANCE.md). Every value is escaped
+# (see _topic_rows); the labels are translated once a page (_topic_labels).
 _TOPIC = (
     '<li class="agenda-topic topic-{status}" id="topic-{pk}">'
     '<div class="topic-votes"><span class="vote-count" aria-label="{vote_label}">{votes}</span>'
@@ -204,7 +205,7 @@ def _topic_rows(
             badges[key] = badge
         details = topic.details_as_html()
         if details:
-            details = format_html('<div class="prose topic-details">{}</div>', details)
+            details = f'<div class="prose topic-details">{details}</div>'  # sanitized HTML
         author = topic.author_name or labels["former_member"]
         actions = ""
         if is_host:
@@ -234,21 +235,22 @@ def _topic_rows(
             vote_labels[count] = ngettext("%(count)s vote", "%(count)s votes", count) % {
                 "count": count
             }
-        rows.append(
-            format_html(
-                _TOPIC,
-                status=topic.status,
-                pk=topic_id,
-                vote_label=vote_labels[count],
-                votes=count,
-                vote_form=vote_form,
-                title=topic.title,
-                badges=badges[key],
-                details=details,
-                proposed_by=proposed_by % {"name": author},
-                host_actions=actions,
-            )
+        # What format_html would do, without its checks for lazy strings on every
+        # value (a third of the rows' time): the row's own text is escaped here, the
+        # rest was escaped when it was written above.
+        row = _TOPIC.format(
+            status=escape(topic.status),
+            pk=topic_id,
+            vote_label=escape(vote_labels[count]),
+            votes=count,
+            vote_form=vote_form,
+            title=escape(topic.title),
+            badges=badges[key],
+            details=details,
+            proposed_by=escape(proposed_by % {"name": author}),
+            host_actions=actions,
         )
+        rows.append(mark_safe(row))  # noqa: S308 - every value escaped or written by format_html
     return rows
 
 
