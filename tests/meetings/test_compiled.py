@@ -89,3 +89,15 @@ def test_the_compiled_page_reads_keep_circles_and_people_apart(client, circle, m
     assert 'value="unvote"' in theirs  # their own vote, read with their id
     assert 'name="direction" value="up"' in theirs  # their role: host
     assert f"<li>{member.name}</li>" not in theirs
+
+
+def test_names_and_commitments_written_in_python_are_escaped(client, circle, meeting, member):
+    eve = add_member(circle, display_name="<b>Eve</b>")
+    rsvp_services.rsvp_set(meeting=meeting, user=eve, answer=Answer.MAYBE)
+    previous = make_meeting(circle, in_days=-7)
+    record_services.commitment_set(meeting=previous, user=eve, text="Ship <img src=x>")
+    client.force_login(member)
+    html = client.get(meeting.get_absolute_url()).content.decode()
+    assert "<li>&lt;b&gt;Eve&lt;/b&gt;</li>" in html
+    assert "<li><strong>&lt;b&gt;Eve&lt;/b&gt;</strong>: Ship &lt;img src=x&gt;</li>" in html
+    assert "<b>Eve</b>" not in html
