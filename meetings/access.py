@@ -13,7 +13,8 @@ from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 
 from circles.access import circle_for_host, circle_for_member, membership_of
-from circles.models import Membership
+from circles.models import Circle, Membership
+from meetings.compiled import CompiledQuery
 from meetings.models import AgendaTopic, Meeting
 
 if TYPE_CHECKING:
@@ -30,6 +31,34 @@ def meeting_for_member(user: User | AnonymousUser, slug: str, pk: int) -> Meetin
     return meeting
 
 
+_MEETING_FIELDS = [field.attname for field in Meeting._meta.concrete_fields]
+_CIRCLE_FIELDS = [f"circle__{field.attname}" for field in Circle._meta.concrete_fields]
+
+
+def _meeting_with_role_query(slug: str, pk: int, user_id: int):
+    role = Membership.objects.active().filter(circle=OuterRef("circle"), user_id=user_id)
+    return (
+        Meeting.objects.filter(circle__slug=slug, pk=pk)
+        .annotate(viewer_role=Subquery(role.values("role")[:1]))
+        .values_list(*_MEETING_FIELDS, *_CIRCLE_FIELDS, "viewer_role")
+        .order_by()
+    )
+
+
+# Compiled once per process (meetings/compiled.py): the page runs it on every request.
+_MEETING_WITH_ROLE = CompiledQuery(
+    _meeting_with_role_query, slug="\x00slug", pk=-(2**62) + 1, user_id=-(2**62) + 2
+)
+
+
+def _meeting_from_row(row) -> Meeting:
+    meetings = len(_MEETING_FIELDS)
+    meeting = Meeting.from_db("default", None, row[:meetings])
+    meeting.circle = Circle.from_db("default", None, row[meetings:-1])
+    meeting.viewer_role = row[-1]
+    return meeting
+
+
 def meeting_with_role(user: User | AnonymousUser, slug: str, pk: int) -> Meeting:
     """``meeting_for_member`` in one query, with the viewer's role on ``viewer_role``.
 
@@ -39,13 +68,8 @@ def meeting_with_role(user: User | AnonymousUser, slug: str, pk: int) -> Meeting
     404 reads word for word as it does everywhere else.
     """
     if user.is_authenticated:
-        role = Membership.objects.active().filter(circle=OuterRef("circle"), user=user)
-        meeting = (
-            Meeting.objects.select_related("circle")
-            .annotate(viewer_role=Subquery(role.values("role")[:1]))
-            .filter(circle__slug=slug, pk=pk)
-            .first()
-        )
+        rows = _MEETING_WITH_ROLE.rows(slug=slug, pk=pk, user_id=user.pk)
+        meeting = _meeting_from_row(rows[0]) if rows else None
         if meeting is not None and (meeting.viewer_role is not None or user.is_staff):
             return meeting
     meeting = meeting_for_member(user, slug, pk)

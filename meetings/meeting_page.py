@@ -8,25 +8,31 @@ topics with their vote counts, authors and the viewer's votes, and the
 commitments made at the previous meeting. A started meeting adds its own
 commitments, and for a host the members to mark with their attendance.
 
-Nothing here is kept between requests except what is the same for every
-viewer and every meeting: the empty topic form's HTML, per language. Per-row
-work is done once per page in Python (URLs from one reverse() each, markdown
-stored when it is written: AgendaTopic.details_html), so the template only
-writes out values; docs/PERFORMANCE.md ("Meeting page, uncached") has the
+The four reads are ORM queries compiled to SQL once per process
+(meetings/compiled.py) and read as tuples, not model instances. Nothing that
+a person sees is kept between requests except what is the same for every
+viewer: the empty topic form's HTML per language, a meeting's long date line
+per language, and the page's URLs with markers for the slug and ids (one
+reverse() a name per process). Per-row work is done once per page in Python
+(the agenda's rows, the lists of people and commitments, with format_html;
+markdown stored when it is written: AgendaTopic.details_html), so the template
+only writes out values; docs/PERFORMANCE.md ("Meeting page, uncached") has the
 measurements.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import lru_cache, partial
+from html import escape  # django.utils.html.escape without its lazy-string wrapper
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpRequest
-from django.template.backends.utils import csrf_input
-from django.urls import reverse
+from django.middleware.csrf import get_token
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -35,8 +41,10 @@ from django.utils.translation import gettext, ngettext
 from circles.access import membership_of
 from circles.models import HOST_ROLES, Membership
 from meetings import timefmt
+from meetings.compiled import CompiledQuery
 from meetings.forms import CommitmentForm, NotesForm, TopicForm
 from meetings.models import (
+    AgendaTopic,
     Answer,
     Attendance,
     Commitment,
@@ -44,31 +52,49 @@ from meetings.models import (
     Rsvp,
     TopicStatus,
     Vote,
+    stored_html,
 )
 
-# The largest id the <id:...> converter accepts: reversed once in place of a
-# topic's id, then swapped for each topic's (see _topic_url).
+# Every URL on the page is reversed once per process with markers in place of the
+# slug and ids (_url_shapes), then each page swaps its own in. _ID_MARK, the
+# largest id the <id:...> converter accepts, stands for a topic's id and stays in
+# the topic URLs until each agenda row swaps its topic's id in (_topic_rows).
 _ID_MARK = str(2**63 - 1)
-_PERSON = ("display_name", "email")  # what User.name reads
+_MEETING_MARK = str(2**63 - 2)
+_SLUG_MARK = "x-slug-mark-x"
+_MEETING_URLS = (
+    "detail", "ics", "rsvp", "move", "cancel", "topic_propose", "agenda_lock",
+    "agenda_unpin", "agenda_carry", "notes", "commitment", "attendance",
+)  # fmt: skip
+_TOPIC_URLS = ("topic_vote", "topic_move", "topic_status")
 
 
-def _topic_url(name: str, slug: str, pk: int) -> Callable[[int], str]:
-    """The URL of ``name`` for any topic of this meeting, from a single reverse()."""
-    url = reverse(name, kwargs={"slug": slug, "pk": pk, "topic_pk": _ID_MARK})
-    head, _, tail = url.rpartition(_ID_MARK)
-    return lambda topic_pk: f"{head}{topic_pk}{tail}"
+@lru_cache(maxsize=8)
+def _url_shapes(script_prefix: str, urlconf: str | None) -> dict[str, str]:
+    """The page's URLs with the markers in, for this script prefix and URLconf."""
+    kwargs = {"slug": _SLUG_MARK, "pk": _MEETING_MARK}
+    shapes = {name: reverse(f"meetings:{name}", kwargs=kwargs) for name in _MEETING_URLS}
+    for name in _TOPIC_URLS:
+        shapes[name] = reverse(f"meetings:{name}", kwargs={**kwargs, "topic_pk": _ID_MARK})
+    shapes["list"] = reverse("meetings:list", kwargs={"slug": _SLUG_MARK})
+    shapes["circle"] = reverse("circles:detail", kwargs={"slug": _SLUG_MARK})
+    return shapes
 
 
 def _meeting_urls(circle, meeting: Meeting) -> dict[str, str]:
-    kwargs = {"slug": circle.slug, "pk": meeting.pk}
-    names = (
-        "detail", "ics", "rsvp", "move", "cancel", "topic_propose", "agenda_lock",
-        "agenda_unpin", "agenda_carry", "notes", "commitment", "attendance",
-    )  # fmt: skip
-    urls = {name: reverse(f"meetings:{name}", kwargs=kwargs) for name in names}
-    urls["list"] = reverse("meetings:list", kwargs={"slug": circle.slug})
-    urls["circle"] = circle.get_absolute_url()
-    return urls
+    """Every URL the page links or posts to; the topic ones keep _ID_MARK for the topic."""
+    shapes = _url_shapes(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    pk, slug = str(meeting.pk), circle.slug  # a slug needs no quoting in a path
+    return {
+        name: shape.replace(_MEETING_MARK, pk).replace(_SLUG_MARK, slug)
+        for name, shape in shapes.items()
+    }
+
+
+@lru_cache(maxsize=256)
+def _when(start, end, zone, language: str | None) -> str:
+    """timefmt.when, kept per process: the same for every viewer of a meeting, per language."""
+    return timefmt.when(start, end, zone)
 
 
 @lru_cache(maxsize=32)
@@ -79,8 +105,8 @@ def _blank_form_html(form_class: type[forms.BaseForm], language: str | None) -> 
 
 # One agenda topic, written out in Python rather than by a template loop: a
 # template spent about 0.1 ms a topic resolving variables and tags, more than
-# the rest of the page together (docs/PERFORMANCE.md). Every value passes
-# format_html's escaping; the labels are translated once a page (_topic_labels).
+# the rest of the page together (docs/PERFORMANCE.md). Every value is escaped
+# (see _topic_rows); the labels are translated once a page (_topic_labels).
 _TOPIC = (
     '<li class="agenda-topic topic-{status}" id="topic-{pk}">'
     '<div class="topic-votes"><span class="vote-count" aria-label="{vote_label}">{votes}</span>'
@@ -134,72 +160,97 @@ def _topic_labels() -> dict[str, str]:
 
 
 def _topic_rows(
-    topics: list, *, slug: str, pk: int, csrf: SafeString, can_vote: bool, votes_left: int,
+    topics: list, *, urls: dict[str, str], csrf: SafeString, can_vote: bool, votes_left: int,
     is_host: bool,
 ) -> list[SafeString]:  # fmt: skip
-    """Each topic's <li>: votes and the viewer's vote button, what it is, and the host's buttons."""
+    """Each topic's <li>: votes and the viewer's vote button, what it is, and the host's buttons.
+
+    What does not depend on the topic (the forms, buttons and badges, in their few
+    variants) is written once a page with _ID_MARK where the topic's id goes; a row
+    swaps its id in (an int: nothing to escape) and escapes only its own text.
+    """
     labels = _topic_labels()
-    vote_url = _topic_url("meetings:topic_vote", slug, pk)
-    move_url = _topic_url("meetings:topic_move", slug, pk)
-    status_url = _topic_url("meetings:topic_status", slug, pk)
-    vote_disabled = (
-        format_html(' disabled title="{}"', labels["no_votes_left"]) if not votes_left else ""
-    )
+    vote_url, move_url, status_url = urls["topic_vote"], urls["topic_move"], urls["topic_status"]
+    vote_forms: dict[bool, str] = {}
+    if can_vote:
+        vote_disabled = (
+            format_html(' disabled title="{}"', labels["no_votes_left"]) if not votes_left else ""
+        )
+        buttons = {
+            True: format_html(_UNVOTE_BUTTON, label=labels["take_back"]),
+            False: format_html(_VOTE_BUTTON, disabled=vote_disabled, label=labels["vote"]),
+        }
+        vote_forms = {
+            voted: format_html(_VOTE_FORM, url=vote_url, csrf=csrf, button=button)
+            for voted, button in buttons.items()
+        }
+    host_actions: dict[tuple[str, bool, bool], str] = {}
+    badges: dict[tuple[str, bool], SafeString] = {}
+    vote_labels: dict[int, str] = {}
+    proposed_by = gettext("Proposed by %(name)s")
     rows = []
     last = len(topics) - 1
     for index, topic in enumerate(topics):
+        topic_id = str(topic.pk)
         vote_form = ""
         if can_vote:
-            if topic.voted:
-                button = format_html(_UNVOTE_BUTTON, label=labels["take_back"])
-            else:
-                button = format_html(_VOTE_BUTTON, disabled=vote_disabled, label=labels["vote"])
-            vote_form = format_html(_VOTE_FORM, url=vote_url(topic.pk), csrf=csrf, button=button)
-        badges = _NOTHING
-        if topic.status != TopicStatus.OPEN:
-            badges += format_html(_BADGE, topic.get_status_display())
-        if topic.carried_from_id:
-            badges += format_html(_BADGE, labels["carried_over"])
+            vote_form = mark_safe(vote_forms[topic.voted].replace(_ID_MARK, topic_id))  # noqa: S308 - format_html's output with an int swapped in
+        key = (topic.status, bool(topic.carried_from_id))
+        if key not in badges:
+            badge = _NOTHING
+            if topic.status != TopicStatus.OPEN:
+                badge += format_html(_BADGE, topic.get_status_display())
+            if topic.carried_from_id:
+                badge += format_html(_BADGE, labels["carried_over"])
+            badges[key] = badge
         details = topic.details_as_html()
         if details:
-            details = format_html('<div class="prose topic-details">{}</div>', details)
-        author = topic.author.name if topic.author is not None else labels["former_member"]
-        host_actions = ""
+            details = f'<div class="prose topic-details">{details}</div>'  # sanitized HTML
+        author = topic.author_name or labels["former_member"]
+        actions = ""
         if is_host:
-            status_buttons = mark_safe(  # noqa: S308 - joins format_html's output
-                "".join(
-                    format_html(_STATUS_BUTTON, value=value, label=labels[value])
-                    for value in (TopicStatus.DISCUSSED, TopicStatus.PARKED, TopicStatus.OPEN)
-                    if topic.status != value
+            place = (topic.status, index == 0, index == last)
+            if place not in host_actions:
+                status_buttons = mark_safe(  # noqa: S308 - joins format_html's output
+                    "".join(
+                        format_html(_STATUS_BUTTON, value=value, label=labels[value])
+                        for value in (TopicStatus.DISCUSSED, TopicStatus.PARKED, TopicStatus.OPEN)
+                        if topic.status != value
+                    )
                 )
-            )
-            host_actions = format_html(
-                _HOST_ACTIONS,
-                move_url=move_url(topic.pk),
-                status_url=status_url(topic.pk),
-                csrf=csrf,
-                first=_DISABLED if index == 0 else "",
-                last=_DISABLED if index == last else "",
-                up=labels["move_up"],
-                down=labels["move_down"],
-                status_buttons=status_buttons,
-            )
-        rows.append(
-            format_html(
-                _TOPIC,
-                status=topic.status,
-                pk=topic.pk,
-                vote_label=ngettext("%(count)s vote", "%(count)s votes", topic.vote_count)
-                % {"count": topic.vote_count},
-                votes=topic.vote_count,
-                vote_form=vote_form,
-                title=topic.title,
-                badges=badges,
-                details=details,
-                proposed_by=gettext("Proposed by %(name)s") % {"name": author},
-                host_actions=host_actions,
-            )
+                host_actions[place] = format_html(
+                    _HOST_ACTIONS,
+                    move_url=move_url,
+                    status_url=status_url,
+                    csrf=csrf,
+                    first=_DISABLED if place[1] else "",
+                    last=_DISABLED if place[2] else "",
+                    up=labels["move_up"],
+                    down=labels["move_down"],
+                    status_buttons=status_buttons,
+                )
+            actions = mark_safe(host_actions[place].replace(_ID_MARK, topic_id))  # noqa: S308 - format_html's output with an int swapped in
+        count = topic.vote_count
+        if count not in vote_labels:
+            vote_labels[count] = ngettext("%(count)s vote", "%(count)s votes", count) % {
+                "count": count
+            }
+        # What format_html would do, without its checks for lazy strings on every
+        # value (a third of the rows' time): the row's own text is escaped here, the
+        # rest was escaped when it was written above.
+        row = _TOPIC.format(
+            status=escape(topic.status),
+            pk=topic_id,
+            vote_label=escape(vote_labels[count]),
+            votes=count,
+            vote_form=vote_form,
+            title=escape(topic.title),
+            badges=badges[key],
+            details=details,
+            proposed_by=escape(proposed_by % {"name": author}),
+            host_actions=actions,
         )
+        rows.append(mark_safe(row))  # noqa: S308 - every value escaped or written by format_html
     return rows
 
 
@@ -211,54 +262,159 @@ def _role(request: HttpRequest, meeting: Meeting) -> str | None:
     return membership.role if membership is not None else None
 
 
-def _rsvps(meeting: Meeting) -> list[Rsvp]:
-    return list(
-        Rsvp.objects.filter(meeting=meeting)
-        .select_related("user")
-        .only(
+# The page's reads, compiled once per process (meetings/compiled.py) and read as
+# tuples into the small rows below: the ORM's building of each query and of a model
+# instance a row cost more than PostgreSQL's answer. The markers stand for the
+# request's values.
+_MEETING_ID = -(2**62) + 11
+_USER_ID = -(2**62) + 12
+_CIRCLE_ID = -(2**62) + 13
+
+
+def _person_name(display_name: str | None, email: str | None) -> str | None:
+    """What User.name reads, from the two columns; None for a deleted account."""
+    if email is None:
+        return None
+    return display_name or email.split("@", 1)[0]
+
+
+@dataclass(slots=True)
+class RsvpRow:
+    pk: int
+    user_id: int
+    answer: str
+    waitlisted: bool
+    waitlisted_at: Any
+    name: str
+
+    def get_answer_display(self) -> str:
+        return Answer(self.answer).label
+
+
+_RSVPS = CompiledQuery(
+    lambda meeting_id: (
+        Rsvp.objects.filter(meeting_id=meeting_id)
+        .order_by("updated_at", "pk")
+        .values_list(
+            "pk",
             "user_id",
             "answer",
             "waitlisted",
             "waitlisted_at",
-            "updated_at",
-            *(f"user__{field}" for field in _PERSON),
-        )  # fmt: skip
-        .order_by("updated_at", "pk")
-    )
+            "user__display_name",
+            "user__email",
+        )
+    ),  # fmt: skip
+    meeting_id=_MEETING_ID,
+)
 
 
-def _topics(meeting: Meeting, user) -> list:
-    voted = Vote.objects.filter(topic=OuterRef("pk"), user=user)
-    return list(
-        meeting.topics.with_votes()
+def _rsvps(meeting: Meeting) -> list[RsvpRow]:
+    return [
+        RsvpRow(pk, user_id, answer, waitlisted, waitlisted_at, _person_name(name, email))
+        for pk, user_id, answer, waitlisted, waitlisted_at, name, email in _RSVPS.rows(
+            meeting_id=meeting.pk
+        )
+    ]
+
+
+@dataclass(slots=True)
+class TopicRow:
+    pk: int
+    title: str
+    details: str
+    details_html: str
+    status: str
+    carried_from_id: int | None
+    author_name: str | None
+    vote_count: int
+    is_carried: bool
+    voted: bool
+
+    def get_status_display(self) -> str:
+        return TopicStatus(self.status).label
+
+    def details_as_html(self) -> SafeString:
+        return stored_html(self.details, self.details_html)
+
+
+def _topics_query(meeting_id: int, user_id: int, *, pinned: bool):
+    voted = Vote.objects.filter(topic=OuterRef("pk"), user_id=user_id)
+    return (
+        AgendaTopic.objects.filter(meeting_id=meeting_id)
+        .with_votes()
         .annotate(voted=Exists(voted))
-        .select_related("author")
-        .only(
+        .in_agenda_order(pinned=pinned)
+        .values_list(
+            "pk",
             "title",
             "details",
             "details_html",
             "status",
             "carried_from_id",
-            "pin_position",
-            "created_at",
-            "meeting_id",
-            "author_id",
-            *(f"author__{field}" for field in _PERSON),
+            "author__display_name",
+            "author__email",
+            "vote_count",
+            "is_carried",
+            "voted",
         )  # fmt: skip
-        .in_agenda_order(pinned=meeting.agenda_pinned)
     )
 
 
-def _last_commitments(meeting: Meeting) -> list[Commitment]:
-    """The commitments made at the previous scheduled meeting, with it, in one query."""
+# One per agenda order: votes first, or the host's pinned order.
+_TOPICS = {
+    pinned: CompiledQuery(
+        partial(_topics_query, pinned=pinned), meeting_id=_MEETING_ID, user_id=_USER_ID
+    )
+    for pinned in (False, True)
+}
+
+
+def _topics(meeting: Meeting, user) -> list[TopicRow]:
+    rows = _TOPICS[bool(meeting.agenda_pinned)].rows(meeting_id=meeting.pk, user_id=user.pk)
+    return [
+        TopicRow(pk, title, details, details_html, status, carried_from_id,
+                 _person_name(name, email), vote_count, bool(is_carried), bool(voted))
+        for (pk, title, details, details_html, status, carried_from_id, name, email, vote_count,
+             is_carried, voted) in rows
+    ]  # fmt: skip
+
+
+def _last_commitments_query(meeting_id: int, circle_id: int):
+    this = Meeting.objects.filter(pk=meeting_id).values("starts_at")
     previous = (
         Meeting.objects.scheduled()
-        .filter(circle_id=meeting.circle_id, starts_at__lt=meeting.starts_at)
+        .filter(circle_id=circle_id, starts_at__lt=Subquery(this))
         .order_by("-starts_at", "-pk")
         .values("pk")[:1]
     )
-    return list(
-        Commitment.objects.filter(meeting_id=Subquery(previous)).select_related("user", "meeting")
+    return (
+        Commitment.objects.filter(meeting_id=Subquery(previous))
+        .order_by("created_at", "pk")
+        .values_list("meeting__local_date", "user__display_name", "user__email", "text")
+    )
+
+
+_LAST_COMMITMENTS = CompiledQuery(
+    _last_commitments_query, meeting_id=_MEETING_ID, circle_id=_CIRCLE_ID
+)
+
+
+def _last_commitments(meeting: Meeting) -> tuple[Any, list[tuple[str, str]]]:
+    """The previous scheduled meeting's day and its commitments (name, text), in one query."""
+    rows = _LAST_COMMITMENTS.rows(meeting_id=meeting.pk, circle_id=meeting.circle_id)
+    day = rows[0][0] if rows else None
+    return day, [(_person_name(name, email), text) for _, name, email, text in rows]
+
+
+_PERSON_ITEM = "<li>{}</li>"
+_COMMITMENT_ITEM = "<li><strong>{}</strong>: {}</li>"
+
+
+def _items(template: str, rows) -> SafeString:
+    """List items written once in Python, each value (a name, a text) escaped."""
+    return mark_safe(  # noqa: S308 - every value escaped
+        "".join([template.format(*[escape(value) for value in row]) for row in rows])
     )
 
 
@@ -281,7 +437,6 @@ def page_context(request: HttpRequest, meeting: Meeting, **extra) -> dict[str, A
     role = _role(request, meeting)
     is_member = role is not None
     is_host = role in HOST_ROLES
-    slug, pk = circle.slug, meeting.pk
 
     rsvps = _rsvps(meeting)
     going = [r for r in rsvps if r.answer == Answer.GOING and not r.waitlisted]
@@ -296,21 +451,26 @@ def page_context(request: HttpRequest, meeting: Meeting, **extra) -> dict[str, A
     topics = _topics(meeting, user)
     votes_left = max(circle.votes_per_member - sum(1 for t in topics if t.voted), 0)
     agenda_open = not (meeting.agenda_locked or meeting.has_started or meeting.is_cancelled)
-    csrf = csrf_input(request)
+    # One CSRF token for the page: the forms' field and, through "csrf_token" (which
+    # overrides the context processor's), base.html's and the header's.
+    csrf_token = get_token(request)
+    csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
+    urls = _meeting_urls(circle, meeting)
 
-    last_commitments = _last_commitments(meeting)
+    previous_day, last_commitments = _last_commitments(meeting)
     started = meeting.has_started
     topic_rows = _topic_rows(
-        topics, slug=slug, pk=pk, csrf=csrf, can_vote=agenda_open and is_member,
+        topics, urls=urls, csrf=csrf, can_vote=agenda_open and is_member,
         votes_left=votes_left, is_host=is_host,
     )  # fmt: skip
     seats_left = max(circle.seat_limit - len(going), 0)
     context = {
         "circle": circle,
         "meeting": meeting,
-        "urls": _meeting_urls(circle, meeting),
+        "urls": urls,
         "csrf_input": csrf,
-        "when": timefmt.when(meeting.starts_at, meeting.ends_at, circle.zone),
+        "csrf_token": csrf_token,
+        "when": _when(meeting.starts_at, meeting.ends_at, circle.zone, translation.get_language()),
         "when_viewer": timefmt.viewer_when(
             meeting.starts_at, circle.zone, getattr(user, "time_zone", None)
         ),
@@ -321,6 +481,9 @@ def page_context(request: HttpRequest, meeting: Meeting, **extra) -> dict[str, A
         "going": going,
         "maybe": maybe,
         "waitlist": waitlist,
+        "going_items": _items(_PERSON_ITEM, [(r.name,) for r in going]),
+        "maybe_items": _items(_PERSON_ITEM, [(r.name,) for r in maybe]),
+        "waitlist_items": _items(_PERSON_ITEM, [(r.name,) for r in waitlist]),
         "my_rsvp": my_rsvp,
         "seat_limit": circle.seat_limit,
         "seats_left": seats_left,
@@ -330,14 +493,16 @@ def page_context(request: HttpRequest, meeting: Meeting, **extra) -> dict[str, A
         "votes_left": votes_left,
         "agenda_open": agenda_open,
         "topic_form": _blank_form_html(TopicForm, translation.get_language()),
-        "previous": last_commitments[0].meeting if last_commitments else None,
-        "last_commitments": last_commitments,
+        "previous_day": previous_day,
+        "last_commitments": _items(_COMMITMENT_ITEM, last_commitments),
     }
     if started and not meeting.is_cancelled:
         # Notes, commitments and attendance show once the meeting has started.
         commitments = list(meeting.commitments.select_related("user"))
         my_commitment = next((c for c in commitments if c.user_id == user.pk), None)
-        context["commitments"] = commitments
+        context["commitments"] = _items(
+            _COMMITMENT_ITEM, [(c.user.name, c.text) for c in commitments]
+        )
         context["commitment_form"] = CommitmentForm(instance=my_commitment) if is_member else None
         context["notes_form"] = NotesForm(initial={"notes": meeting.notes}) if is_host else None
         context["attendance_rows"] = _attendance_rows(meeting) if is_host else []

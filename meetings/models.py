@@ -172,7 +172,7 @@ class Meeting(models.Model):
 
     def notes_as_html(self) -> SafeString:
         """The notes as HTML: what save() stored (sanitized by config.text then)."""
-        return _stored_html(self.notes, self.notes_html)
+        return stored_html(self.notes, self.notes_html)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -219,7 +219,7 @@ def _with_html(update_fields, field: str, html_field: str):
     return {*update_fields, html_field}
 
 
-def _stored_html(text: str, html: str) -> SafeString:
+def stored_html(text: str, html: str) -> SafeString:
     if not text:
         return mark_safe("")  # noqa: S308 - empty string
     if not html:
@@ -383,7 +383,7 @@ class AgendaTopic(models.Model):
 
     def details_as_html(self) -> SafeString:
         """The details as HTML: what save() stored (sanitized by config.text then)."""
-        return _stored_html(self.details, self.details_html)
+        return stored_html(self.details, self.details_html)
 
 
 class Vote(models.Model):

@@ -1,0 +1,103 @@
+"""Queries compiled once per process (meetings/compiled.py) and the meeting page that runs them.
+
+The SQL is kept from the first call; these tests check that each call still
+reads its own values' rows, converted as the ORM would (aware datetimes on
+SQLite too), and that the page's compiled reads never show one circle's or
+person's rows to another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db.models import QuerySet
+
+from meetings import agenda_services, record_services, rsvp_services
+from meetings.compiled import CompiledQuery
+from meetings.models import Answer, Rsvp
+from tests.factories import make_circle_with_host
+
+from .conftest import add_member, make_meeting
+
+pytestmark = pytest.mark.django_db
+
+MARK = -(2**62) + 99
+
+
+def test_each_call_reads_its_own_values_rows_from_sql_built_once(circle, meeting, member):
+    other_meeting = make_meeting(circle, in_days=14)
+    other = add_member(circle)
+    rsvp_services.rsvp_set(meeting=meeting, user=member, answer=Answer.GOING)
+    rsvp_services.rsvp_set(meeting=other_meeting, user=other, answer=Answer.MAYBE)
+    built = []
+
+    def build(meeting_id: int) -> QuerySet:
+        built.append(meeting_id)
+        return Rsvp.objects.filter(meeting_id=meeting_id).values_list(
+            "user_id", "answer", "updated_at"
+        )
+
+    query = CompiledQuery(build, meeting_id=MARK)
+    first = query.rows(meeting_id=meeting.pk)
+    second = query.rows(meeting_id=other_meeting.pk)
+    assert [tuple(row[:2]) for row in first] == [(member.pk, "going")]
+    assert [tuple(row[:2]) for row in second] == [(other.pk, "maybe")]
+    assert query.rows(meeting_id=0) == []
+    # Converted as the ORM converts them: an aware datetime on every database.
+    updated_at = first[0][2]
+    assert isinstance(updated_at, dt.datetime)
+    assert updated_at == Rsvp.objects.get(meeting=meeting).updated_at
+    assert built == [MARK]  # built and compiled once
+
+
+def test_a_marker_that_does_not_reach_the_sql_as_a_parameter_fails_loudly():
+    query = CompiledQuery(lambda meeting_id: Rsvp.objects.values_list("pk"), meeting_id=MARK)
+    with pytest.raises(ValueError, match="meeting_id"):
+        query.rows(meeting_id=1)
+
+
+def test_the_compiled_page_reads_keep_circles_and_people_apart(client, circle, meeting, member):
+    """The same process serves two circles: each reads its own meeting, role, RSVPs and topics."""
+    other_circle, other_host = make_circle_with_host()
+    other_meeting = make_meeting(other_circle)
+    agenda_services.topic_propose(meeting=meeting, user=member, title="Pricing for agencies")
+    rsvp_services.rsvp_set(meeting=meeting, user=member, answer=Answer.GOING)
+    previous = make_meeting(other_circle, in_days=-7)
+    record_services.commitment_set(meeting=previous, user=other_host, text="Call the bank")
+    topic = agenda_services.topic_propose(
+        meeting=other_meeting, user=other_host, title="Hiring a first PM"
+    )
+    agenda_services.topic_vote(topic=topic, user=other_host)
+
+    client.force_login(member)
+    mine = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Pricing for agencies" in mine
+    assert "Hiring a first PM" not in mine
+    assert "Call the bank" not in mine
+    # A member of one circle asking for another's meeting: the compiled check says no.
+    assert client.get(other_meeting.get_absolute_url()).status_code == 404
+    # A meeting id under the wrong circle's slug is no meeting either.
+    wrong = other_meeting.get_absolute_url().replace(other_circle.slug, circle.slug)
+    assert client.get(wrong).status_code == 404
+
+    client.force_login(other_host)
+    theirs = client.get(other_meeting.get_absolute_url()).content.decode()
+    assert "Hiring a first PM" in theirs
+    assert "Pricing for agencies" not in theirs
+    assert "Call the bank" in theirs
+    assert 'value="unvote"' in theirs  # their own vote, read with their id
+    assert 'name="direction" value="up"' in theirs  # their role: host
+    assert f"<li>{member.name}</li>" not in theirs
+
+
+def test_names_and_commitments_written_in_python_are_escaped(client, circle, meeting, member):
+    eve = add_member(circle, display_name="<b>Eve</b>")
+    rsvp_services.rsvp_set(meeting=meeting, user=eve, answer=Answer.MAYBE)
+    previous = make_meeting(circle, in_days=-7)
+    record_services.commitment_set(meeting=previous, user=eve, text="Ship <img src=x>")
+    client.force_login(member)
+    html = client.get(meeting.get_absolute_url()).content.decode()
+    assert "<li>&lt;b&gt;Eve&lt;/b&gt;</li>" in html
+    assert "<li><strong>&lt;b&gt;Eve&lt;/b&gt;</strong>: Ship &lt;img src=x&gt;</li>" in html
+    assert "<b>Eve</b>" not in html
