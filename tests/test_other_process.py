@@ -27,7 +27,7 @@ from django.core.cache import caches
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from circles import services as circle_services
+from circles import membership_services as circle_services
 from circles.models import Membership, Status
 from members.models import User
 from members.services import account_delete
@@ -94,7 +94,7 @@ def test_new_password_set_by_another_process(client, tmp_path):
 
 REMOVE = (
     "from circles.models import Membership\n"
-    "from circles.services import membership_remove\n"
+    "from circles.membership_services import membership_remove\n"
     "from members.models import User\n"
     "membership = Membership.objects.get(circle_id={circle}, user_id={member})\n"
     "membership_remove(membership=membership, removed_by=User.objects.get(pk={host}))\n"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from circles import services
+from circles import membership_services as services
 from circles.models import Membership, Status
 from tests.open_pages import no_signals, open_pages
 
