@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from circles.access import circle_for_host, circle_for_member, membership_of
 from circles.models import Circle, Membership
-from meetings.compiled import CompiledQuery
+from config.compiled import CompiledQuery
 from meetings.models import AgendaTopic, Meeting
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def _meeting_with_role_query(slug: str, pk: int, user_id: int):
     )
 
 
-# Compiled once per process (meetings/compiled.py): the page runs it on every request.
+# Compiled once per process (config/compiled.py): the page runs it on every request.
 _MEETING_WITH_ROLE = CompiledQuery(
     _meeting_with_role_query, slug="\x00slug", pk=-(2**62) + 1, user_id=-(2**62) + 2
 )

@@ -9,7 +9,7 @@ commitments made at the previous meeting. A started meeting adds its own
 commitments, and for a host the members to mark with their attendance.
 
 The four reads are ORM queries compiled to SQL once per process
-(meetings/compiled.py) and read as tuples, not model instances. Nothing that
+(config/compiled.py) and read as tuples, not model instances. Nothing that
 a person sees is kept between requests except what is the same for every
 viewer: the empty topic form's HTML per language, a meeting's long date line
 per language, and the page's URLs with markers for the slug and ids (one
@@ -41,7 +41,7 @@ from django.utils.translation import gettext, ngettext
 from circles.access import membership_of
 from circles.models import HOST_ROLES, Membership
 from meetings import timefmt
-from meetings.compiled import CompiledQuery
+from config.compiled import CompiledQuery
 from meetings.forms import CommitmentForm, NotesForm, TopicForm
 from meetings.models import (
     AgendaTopic,
@@ -262,7 +262,7 @@ def _role(request: HttpRequest, meeting: Meeting) -> str | None:
     return membership.role if membership is not None else None
 
 
-# The page's reads, compiled once per process (meetings/compiled.py) and read as
+# The page's reads, compiled once per process (config/compiled.py) and read as
 # tuples into the small rows below: the ORM's building of each query and of a model
 # instance a row cost more than PostgreSQL's answer. The markers stand for the
 # request's values.

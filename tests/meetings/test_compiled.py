@@ -1,4 +1,4 @@
-"""Queries compiled once per process (meetings/compiled.py) and the meeting page that runs them.
+"""Queries compiled once per process (config/compiled.py) and the meeting page that runs them.
 
 The SQL is kept from the first call; these tests check that each call still
 reads its own values' rows, converted as the ORM would (aware datetimes on
@@ -13,8 +13,8 @@ import datetime as dt
 import pytest
 from django.db.models import QuerySet
 
+from config.compiled import CompiledQuery
 from meetings import agenda_services, record_services, rsvp_services
-from meetings.compiled import CompiledQuery
 from meetings.models import Answer, Rsvp
 from tests.factories import make_circle_with_host
 

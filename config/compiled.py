@@ -1,6 +1,6 @@
 """ORM queries compiled to SQL once per process, then run with each request's values.
 
-The meeting page runs the same few queries on every request, and building one
+The circle and meeting pages run the same few queries on every request, and building one
 (the queryset's clones, the compiler, the joins, the SQL) cost 0.5 to 2 ms of
 Python for a query PostgreSQL answers in 0.1 to 0.5 ms. ``CompiledQuery``
 writes a ``values_list()`` queryset once with marker values in place of the
