@@ -13,6 +13,7 @@ written with the ORM, so it reads the same and works on every backend.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -24,8 +25,10 @@ class CompiledQuery:
     """A ``values_list()`` queryset built by ``build(**markers)``, compiled once per database.
 
     Every marker must reach the SQL as a parameter of its own, unchanged (ints and
-    strings do); compiling fails loudly when one does not, rather than running a
-    query with the marker in it.
+    strings do) or as the database adapts a datetime (SQLite writes it as text);
+    compiling fails loudly when one does not, rather than running a query with
+    the marker in it. A datetime marker (e.g. "now") must be aware and unlike any
+    value the query holds.
     """
 
     def __init__(self, build: Callable[..., QuerySet], **markers: int | str) -> None:
@@ -37,8 +40,10 @@ class CompiledQuery:
         connection = connections[using]
         compiler = self._build(**self._markers).query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
-        by_value = {(type(value), value): name for name, value in self._markers.items()}
-        slots = tuple((by_value.get((type(param), param)), param) for param in params)
+        by_value = {
+            _typed(_adapt(value, connection)): name for name, value in self._markers.items()
+        }
+        slots = tuple((by_value.get(_typed(param)), param) for param in params)
         missing = set(self._markers) - {name for name, _ in slots}
         if missing:
             raise ValueError(f"markers not found among the query's parameters: {missing}")
@@ -51,8 +56,11 @@ class CompiledQuery:
     def rows(self, using: str = "default", **values: Any) -> list:
         """The rows as tuples (lists where a converter ran), for these values."""
         sql, slots, converters = self._compiled.get(using) or self._compile(using)
-        params = [values[name] if name is not None else constant for name, constant in slots]
         connection = connections[using]
+        params = [
+            _adapt(values[name], connection) if name is not None else constant
+            for name, constant in slots
+        ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
@@ -68,3 +76,15 @@ class CompiledQuery:
                 row[position] = value
             converted.append(row)
         return converted
+
+
+def _adapt(value: Any, connection) -> Any:
+    """A datetime as the database takes it among a query's parameters; any other value as it is."""
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
+def _typed(value: Any) -> tuple[type, Any]:
+    """A parameter keyed by its type too: 1 and True, or 1 and "1", are different markers."""
+    return (type(value), value)

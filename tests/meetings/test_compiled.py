@@ -12,10 +12,11 @@ import datetime as dt
 
 import pytest
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from config.compiled import CompiledQuery
 from meetings import agenda_services, record_services, rsvp_services
-from meetings.models import Answer, Rsvp
+from meetings.models import Answer, Meeting, Rsvp
 from tests.factories import make_circle_with_host
 
 from .conftest import add_member, make_meeting
@@ -49,6 +50,27 @@ def test_each_call_reads_its_own_values_rows_from_sql_built_once(circle, meeting
     assert isinstance(updated_at, dt.datetime)
     assert updated_at == Rsvp.objects.get(meeting=meeting).updated_at
     assert built == [MARK]  # built and compiled once
+
+
+def test_a_datetime_marker_takes_each_calls_moment(circle, meeting):
+    """ "Now" as a marker: SQLite takes a datetime as text, PostgreSQL as it is; both swap."""
+    later = make_meeting(circle, in_days=14)
+    then = dt.datetime(1901, 1, 1, tzinfo=dt.UTC)
+    query = CompiledQuery(
+        lambda circle_id, now: (
+            Meeting.objects.filter(circle_id=circle_id, starts_at__gt=now)
+            .order_by("starts_at")
+            .values_list("pk", flat=True)
+        ),
+        circle_id=MARK,
+        now=then,
+    )
+    assert [row[0] for row in query.rows(circle_id=circle.pk, now=timezone.now())] == [
+        meeting.pk,
+        later.pk,
+    ]
+    in_ten_days = timezone.now() + dt.timedelta(days=10)
+    assert [row[0] for row in query.rows(circle_id=circle.pk, now=in_ten_days)] == [later.pk]
 
 
 def test_a_marker_that_does_not_reach_the_sql_as_a_parameter_fails_loudly():
