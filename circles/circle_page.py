@@ -4,17 +4,20 @@ The page used to be kept per viewer (circles/member_pages.py) because it was
 slow; it is now fast enough to render on every request (docs/PERFORMANCE.md,
 "Circle page, uncached"):
 
-1. the circle, with its next meeting as a subquery of the same SELECT;
+1. the circle, if this person may see it, with its next meeting as a subquery of
+   the same SELECT (the access check: anyone else gets the 404);
 2. its topics' names;
 3. its memberships: the active ones with their people's and sponsors' names, and
    the viewer's own in any status, in one query. Hosts, members, seats and the
    viewer's place all come from these rows;
-4. for hosts only, the open join requests ("Join requests (n)").
+4. for hosts only, the number of open join requests ("Join requests (n)").
 
 The meetings and posts sections are the meetings and conversations apps' own
-template tags (one query each). Nothing here is kept between requests, so a
-member who is removed or suspended sees nothing of the inside on their next
-request: the access check runs first, every time.
+template tags (one query each). The four reads are ORM queries compiled to SQL
+once per process (config/compiled.py) and read as tuples; the page's links are
+reversed once per process (config/urlshapes.py). Nothing a person sees is kept
+between requests, so a member who is removed or suspended sees nothing of the
+inside on their next request: the access check runs first, every time.
 """
 
 from __future__ import annotations
@@ -24,17 +27,27 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
 
 from circles import access, annotations
 from circles.models import HOST_ROLES, Circle, Membership, Role, Status
+from config.compiled import CompiledQuery
+from config.urlshapes import SLUG_MARK, UrlShapes
 
 if TYPE_CHECKING:
-    from django.db.models import QuerySet
     from django.http import HttpRequest
 
 # Hosts first, then co-hosts, then members; each group in the order they joined.
 ROLE_ORDER = {Role.HOST: 0, Role.CO_HOST: 1, Role.MEMBER: 2}
+
+# Marker values compiled into the SQL in place of each request's own (config/compiled.py).
+_CIRCLE_ID = -(2**62) + 21
+_USER_ID = -(2**62) + 22
+_NOW = dt.datetime(1901, 1, 1, 0, 0, 21, tzinfo=dt.UTC)
+_CIRCLE_FIELDS = tuple(field.attname for field in Circle._meta.concrete_fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +67,91 @@ def _name(display_name: str | None, email: str | None) -> str:
     return display_name or (email or "").split("@", 1)[0]
 
 
-def circles_for_page() -> QuerySet[Circle]:
-    """Circles with what the header needs besides their own columns: the next meeting.
+def _circles(viewer, slug: str, now: dt.datetime):
+    """The circle ``viewer`` (a stand-in for a kind of person) may open, with its next meeting."""
+    circles = annotations.annotate(annotations.NEXT_MEETING, Circle.objects.all(), now=now)
+    return (
+        circles.visible_to(viewer).filter(slug=slug).values_list(*_CIRCLE_FIELDS, "next_meeting_at")
+    )
 
-    The seats taken are counted from the member rows (``page_context``).
-    """
-    return annotations.annotate(annotations.NEXT_MEETING, Circle.objects.all())
+
+def _stand_in(**fields):
+    """A person who is never saved: the compiled query's viewer, with the marker for their id."""
+    return get_user_model()(**fields)
+
+
+# One compiled query per kind of viewer, since visible_to() writes a different WHERE for each.
+_CIRCLE_FOR = {
+    "signed_out": CompiledQuery(
+        lambda slug, now: _circles(None, slug, now), slug=SLUG_MARK, now=_NOW
+    ),
+    "staff": CompiledQuery(
+        lambda slug, now: _circles(_stand_in(is_staff=True), slug, now), slug=SLUG_MARK, now=_NOW
+    ),
+    "signed_in": CompiledQuery(
+        lambda slug, now, user_id: _circles(_stand_in(pk=user_id), slug, now),
+        slug=SLUG_MARK,
+        now=_NOW,
+        user_id=_USER_ID,
+    ),
+}
+
+
+def circle_for_page(user, slug: str) -> Circle:
+    """The circle with ``next_meeting_at``, if this person may see its page; else the 404."""
+    values = {"slug": slug, "now": timezone.now()}
+    if not user.is_authenticated:
+        query = _CIRCLE_FOR["signed_out"]
+    elif user.is_staff:
+        query = _CIRCLE_FOR["staff"]
+    else:
+        query, values["user_id"] = _CIRCLE_FOR["signed_in"], user.pk
+    rows = query.rows(**values)
+    if not rows:
+        raise access.hidden(Circle)
+    *fields, next_meeting_at = rows[0]
+    circle = Circle.from_db("default", _CIRCLE_FIELDS, fields)
+    circle.next_meeting_at = next_meeting_at
+    return circle
+
+
+_MEMBER_COLUMNS = (
+    "pk", "user_id", "role", "status", "invited_by_id", "user__display_name", "user__email",
+    "invited_by__display_name", "invited_by__email",
+)  # fmt: skip
+
+
+def _memberships(circle_id: int, user_id: int | None = None):
+    wanted = Q(status=Status.ACTIVE)
+    if user_id is not None:
+        wanted |= Q(user_id=user_id)
+    return (
+        Membership.objects.filter(wanted, circle_id=circle_id)
+        .order_by("joined_at", "pk")
+        .values_list(*_MEMBER_COLUMNS)
+    )
+
+
+_MEMBERSHIPS = CompiledQuery(_memberships, circle_id=_CIRCLE_ID)
+_MEMBERSHIPS_AND_MINE = CompiledQuery(_memberships, circle_id=_CIRCLE_ID, user_id=_USER_ID)
+_TOPICS = CompiledQuery(
+    lambda circle_id: (
+        Circle.topics.through.objects.filter(circle_id=circle_id)
+        .order_by("pk")
+        .values_list("topic__name")
+    ),
+    circle_id=_CIRCLE_ID,
+)
+_REQUEST_COUNT = CompiledQuery(
+    lambda circle_id: (
+        Membership.objects.filter(circle_id=circle_id, status=Status.REQUESTED)
+        .order_by()
+        .values("circle_id")
+        .annotate(count=Count("pk"))
+        .values_list("count")
+    ),
+    circle_id=_CIRCLE_ID,
+)
 
 
 def memberships_for_page(circle: Circle, user) -> tuple[list[MemberRow], Membership | None]:
@@ -69,24 +161,10 @@ def memberships_for_page(circle: Circle, user) -> tuple[list[MemberRow], Members
     users each: a model instance per member and sponsor costs more than the rest
     of the list.
     """
-    wanted = Q(status=Status.ACTIVE)
     if user.is_authenticated:
-        wanted |= Q(user=user)
-    rows = (
-        Membership.objects.filter(wanted, circle=circle)
-        .order_by("joined_at", "pk")
-        .values_list(
-            "pk",
-            "user_id",
-            "role",
-            "status",
-            "invited_by_id",
-            "user__display_name",
-            "user__email",
-            "invited_by__display_name",
-            "invited_by__email",
-        )
-    )
+        rows = _MEMBERSHIPS_AND_MINE.rows(circle_id=circle.pk, user_id=user.pk)
+    else:
+        rows = _MEMBERSHIPS.rows(circle_id=circle.pk)
     labels = {value: str(label) for value, label in Role.choices}  # translated once per page
     members: list[MemberRow] = []
     mine = None
@@ -102,6 +180,17 @@ def memberships_for_page(circle: Circle, user) -> tuple[list[MemberRow], Members
             members.append(MemberRow(pk, user_id, _name(name, email), role, label, sponsor))
     members.sort(key=lambda m: ROLE_ORDER.get(m.role, 3))
     return members, mine
+
+
+def _page_urls(slug: str) -> dict[str, str]:
+    names = ("invitations", "members", "requests", "edit", "archive", "leave", "join")
+    urls = {name: reverse(f"circles:{name}", kwargs={"slug": slug}) for name in names}
+    urls["flags"] = reverse("moderation:queue", kwargs={"slug": slug})
+    urls["detail"] = reverse("circles:detail", kwargs={"slug": slug})
+    return urls
+
+
+_URLS = UrlShapes(_page_urls, slug=SLUG_MARK)
 
 
 def viewer_zone(request: HttpRequest, circle: Circle) -> ZoneInfo:
@@ -124,7 +213,7 @@ def next_start(circle: Circle) -> dt.datetime:
 def page_context(request: HttpRequest, slug: str) -> dict[str, object]:
     """Everything templates/circles/detail.html shows, after the access check (404 first)."""
     user = request.user
-    circle = access.circle_for_viewer(user, slug, circles_for_page())
+    circle = circle_for_page(user, slug)
     members, membership = memberships_for_page(circle, user)
     circle.active_member_count = len(members)  # for Circle.seats_open()
     # The meetings and posts tags ask membership_of(); this answers them without a query.
@@ -136,12 +225,13 @@ def page_context(request: HttpRequest, slug: str) -> dict[str, object]:
     start = next_start(circle)
     context: dict[str, object] = {
         "circle": circle,
+        "urls": _URLS.urls(slug=circle.slug),
         "membership": membership,
         "is_member": is_member,
         "sees_inside": sees_inside,
         "is_host": is_host,
         "hosts": [m for m in members if m.role in HOST_ROLES],
-        "topics": list(circle.topics.values_list("name", flat=True)),
+        "topics": [name for (name,) in _TOPICS.rows(circle_id=circle.pk)],
         "seats_open": circle.seats_open(),
         "viewer_zone": zone,
         "next_start": start,
@@ -151,7 +241,6 @@ def page_context(request: HttpRequest, slug: str) -> dict[str, object]:
         context["members"] = members
         context["may_invite"] = access.may_invite(membership, circle)
         if is_host:  # a query for hosts only, not a subquery in every viewer's SELECT
-            context["request_count"] = Membership.objects.filter(
-                circle=circle, status=Status.REQUESTED
-            ).count()
+            counted = _REQUEST_COUNT.rows(circle_id=circle.pk)  # no row when there are none
+            context["request_count"] = counted[0][0] if counted else 0
     return context

@@ -40,8 +40,8 @@ from django.utils.translation import gettext, ngettext
 
 from circles.access import membership_of
 from circles.models import HOST_ROLES, Membership
-from meetings import timefmt
 from config.compiled import CompiledQuery
+from meetings import timefmt
 from meetings.forms import CommitmentForm, NotesForm, TopicForm
 from meetings.models import (
     AgendaTopic,
