@@ -96,12 +96,18 @@ def _rows(circle: Circle, rows: list, post_url: str) -> SafeString:
     zone, zone_name = circle.zone, escape(circle.time_zone)
     post_url = escape(post_url)
     marker = ID_MARKS[0]
+    reply_labels: dict[int, str] = {}  # one ngettext per count shown, not per row
     written = []
     for pk, kind, title, status, last_activity_at, reply_count in rows:
         day, day_month, year, time = (
             DateFormat(localtime(last_activity_at, zone)).format(_DATE_PIECES).split("\x00")
         )
-        replies = ngettext("%(count)s reply", "%(count)s replies", reply_count)
+        replies = reply_labels.get(reply_count)
+        if replies is None:
+            replies = reply_labels[reply_count] = escape(
+                ngettext("%(count)s reply", "%(count)s replies", reply_count)
+                % {"count": reply_count}
+            )
         written.append(
             _ROW.format(
                 kind=escape(kind),
@@ -109,7 +115,7 @@ def _rows(circle: Circle, rows: list, post_url: str) -> SafeString:
                 url=post_url.replace(marker, str(pk)),
                 title=escape(title),
                 resolved=resolved if status == PostStatus.RESOLVED else "",
-                replies=escape(replies % {"count": reply_count}),
+                replies=replies,
                 utc=localtime(last_activity_at, dt.UTC).isoformat(),
                 long=escape(f"{day} {day_month} {year}, {time}"),
                 zone=zone_name,
