@@ -28,11 +28,10 @@ from html import escape  # django.utils.html.escape without its lazy-string wrap
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -41,6 +40,7 @@ from django.utils.translation import gettext, ngettext
 from circles.access import membership_of
 from circles.models import HOST_ROLES, Membership
 from config.compiled import CompiledQuery
+from config.urlshapes import ID_MARKS, SLUG_MARK, UrlShapes
 from meetings import timefmt
 from meetings.forms import CommitmentForm, NotesForm, TopicForm
 from meetings.models import (
@@ -56,12 +56,9 @@ from meetings.models import (
 )
 
 # Every URL on the page is reversed once per process with markers in place of the
-# slug and ids (_url_shapes), then each page swaps its own in. _ID_MARK, the
-# largest id the <id:...> converter accepts, stands for a topic's id and stays in
-# the topic URLs until each agenda row swaps its topic's id in (_topic_rows).
-_ID_MARK = str(2**63 - 1)
-_MEETING_MARK = str(2**63 - 2)
-_SLUG_MARK = "x-slug-mark-x"
+# slug and ids (config/urlshapes.py), then each page swaps its own in. The topic
+# marker stays in the topic URLs until each agenda row swaps its topic's id in
+# (_topic_rows).
 _MEETING_URLS = (
     "detail", "ics", "rsvp", "move", "cancel", "topic_propose", "agenda_lock",
     "agenda_unpin", "agenda_carry", "notes", "commitment", "attendance",
@@ -69,26 +66,19 @@ _MEETING_URLS = (
 _TOPIC_URLS = ("topic_vote", "topic_move", "topic_status")
 
 
-@lru_cache(maxsize=8)
-def _url_shapes(script_prefix: str, urlconf: str | None) -> dict[str, str]:
-    """The page's URLs with the markers in, for this script prefix and URLconf."""
-    kwargs = {"slug": _SLUG_MARK, "pk": _MEETING_MARK}
-    shapes = {name: reverse(f"meetings:{name}", kwargs=kwargs) for name in _MEETING_URLS}
+def _build_urls(slug: str, meeting: str, topic: str) -> dict[str, str]:
+    """The page's URLs with these markers in."""
+    kwargs = {"slug": slug, "pk": meeting}
+    urls = {name: reverse(f"meetings:{name}", kwargs=kwargs) for name in _MEETING_URLS}
     for name in _TOPIC_URLS:
-        shapes[name] = reverse(f"meetings:{name}", kwargs={**kwargs, "topic_pk": _ID_MARK})
-    shapes["list"] = reverse("meetings:list", kwargs={"slug": _SLUG_MARK})
-    shapes["circle"] = reverse("circles:detail", kwargs={"slug": _SLUG_MARK})
-    return shapes
+        urls[name] = reverse(f"meetings:{name}", kwargs={**kwargs, "topic_pk": topic})
+    urls["list"] = reverse("meetings:list", kwargs={"slug": slug})
+    urls["circle"] = reverse("circles:detail", kwargs={"slug": slug})
+    return urls
 
 
-def _meeting_urls(circle, meeting: Meeting) -> dict[str, str]:
-    """Every URL the page links or posts to; the topic ones keep _ID_MARK for the topic."""
-    shapes = _url_shapes(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
-    pk, slug = str(meeting.pk), circle.slug  # a slug needs no quoting in a path
-    return {
-        name: shape.replace(_MEETING_MARK, pk).replace(_SLUG_MARK, slug)
-        for name, shape in shapes.items()
-    }
+_URLS = UrlShapes(_build_urls, slug=SLUG_MARK, meeting=ID_MARKS[1], topic=ID_MARKS[0])
+_ID_MARK = _URLS.markers["topic"]
 
 
 @lru_cache(maxsize=256)
@@ -455,7 +445,8 @@ def page_context(request: HttpRequest, meeting: Meeting, **extra) -> dict[str, A
     # overrides the context processor's), base.html's and the header's.
     csrf_token = get_token(request)
     csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
-    urls = _meeting_urls(circle, meeting)
+    # The meeting's id goes in before the slug, as it always has (a slug may hold digits).
+    urls = _URLS.urls(meeting=str(meeting.pk), slug=circle.slug)
 
     previous_day, last_commitments = _last_commitments(meeting)
     started = meeting.has_started
