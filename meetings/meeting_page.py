@@ -13,11 +13,11 @@ The four reads are ORM queries compiled to SQL once per process
 a person sees is kept between requests except what is the same for every
 viewer: the empty topic form's HTML per language, a meeting's long date line
 per language, and the page's URLs with markers for the slug and ids (one
-reverse() a name per process). Per-row work is done once per page in Python
-(the agenda's rows, the lists of people and commitments, with format_html;
-markdown stored when it is written: AgendaTopic.details_html), so the template
-only writes out values; docs/PERFORMANCE.md ("Meeting page, uncached") has the
-measurements.
+reverse() a name per process, config/urlshapes.py). Per-row work is done once
+per page in Python (the agenda's rows in meetings/agenda_rows.py, the lists of
+people and commitments here, with format_html; markdown stored when it is
+written: AgendaTopic.details_html), so the template only writes out values;
+docs/PERFORMANCE.md ("Meeting page, uncached") has the measurements.
 """
 
 from __future__ import annotations
@@ -28,20 +28,19 @@ from html import escape  # django.utils.html.escape without its lazy-string wrap
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
 
 from circles.access import membership_of
 from circles.models import HOST_ROLES, Membership
 from config.compiled import CompiledQuery
-from meetings import timefmt
+from config.urlshapes import ID_MARKS, SLUG_MARK, UrlShapes
+from meetings import agenda_rows, timefmt
 from meetings.forms import CommitmentForm, NotesForm, TopicForm
 from meetings.models import (
     AgendaTopic,
@@ -56,12 +55,9 @@ from meetings.models import (
 )
 
 # Every URL on the page is reversed once per process with markers in place of the
-# slug and ids (_url_shapes), then each page swaps its own in. _ID_MARK, the
-# largest id the <id:...> converter accepts, stands for a topic's id and stays in
-# the topic URLs until each agenda row swaps its topic's id in (_topic_rows).
-_ID_MARK = str(2**63 - 1)
-_MEETING_MARK = str(2**63 - 2)
-_SLUG_MARK = "x-slug-mark-x"
+# slug and ids (config/urlshapes.py), then each page swaps its own in. The topic
+# marker stays in the topic URLs until each agenda row swaps its topic's id in
+# (meetings/agenda_rows.py).
 _MEETING_URLS = (
     "detail", "ics", "rsvp", "move", "cancel", "topic_propose", "agenda_lock",
     "agenda_unpin", "agenda_carry", "notes", "commitment", "attendance",
@@ -69,26 +65,18 @@ _MEETING_URLS = (
 _TOPIC_URLS = ("topic_vote", "topic_move", "topic_status")
 
 
-@lru_cache(maxsize=8)
-def _url_shapes(script_prefix: str, urlconf: str | None) -> dict[str, str]:
-    """The page's URLs with the markers in, for this script prefix and URLconf."""
-    kwargs = {"slug": _SLUG_MARK, "pk": _MEETING_MARK}
-    shapes = {name: reverse(f"meetings:{name}", kwargs=kwargs) for name in _MEETING_URLS}
+def _build_urls(slug: str, meeting: str, topic: str) -> dict[str, str]:
+    """The page's URLs with these markers in."""
+    kwargs = {"slug": slug, "pk": meeting}
+    urls = {name: reverse(f"meetings:{name}", kwargs=kwargs) for name in _MEETING_URLS}
     for name in _TOPIC_URLS:
-        shapes[name] = reverse(f"meetings:{name}", kwargs={**kwargs, "topic_pk": _ID_MARK})
-    shapes["list"] = reverse("meetings:list", kwargs={"slug": _SLUG_MARK})
-    shapes["circle"] = reverse("circles:detail", kwargs={"slug": _SLUG_MARK})
-    return shapes
+        urls[name] = reverse(f"meetings:{name}", kwargs={**kwargs, "topic_pk": topic})
+    urls["list"] = reverse("meetings:list", kwargs={"slug": slug})
+    urls["circle"] = reverse("circles:detail", kwargs={"slug": slug})
+    return urls
 
 
-def _meeting_urls(circle, meeting: Meeting) -> dict[str, str]:
-    """Every URL the page links or posts to; the topic ones keep _ID_MARK for the topic."""
-    shapes = _url_shapes(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
-    pk, slug = str(meeting.pk), circle.slug  # a slug needs no quoting in a path
-    return {
-        name: shape.replace(_MEETING_MARK, pk).replace(_SLUG_MARK, slug)
-        for name, shape in shapes.items()
-    }
+_URLS = UrlShapes(_build_urls, slug=SLUG_MARK, meeting=ID_MARKS[1], topic=ID_MARKS[0])
 
 
 @lru_cache(maxsize=256)
@@ -101,157 +89,6 @@ def _when(start, end, zone, language: str | None) -> str:
 def _blank_form_html(form_class: type[forms.BaseForm], language: str | None) -> SafeString:
     """An empty form's fields as HTML: the same for every viewer and meeting, per language."""
     return form_class().as_div()
-
-
-# One agenda topic, written out in Python rather than by a template loop: a
-# template spent about 0.1 ms a topic resolving variables and tags, more than
-# the rest of the page together (docs/PERFORMANCE.md). Every value is escaped
-# (see _topic_rows); the labels are translated once a page (_topic_labels).
-_TOPIC = (
-    '<li class="agenda-topic topic-{status}" id="topic-{pk}">'
-    '<div class="topic-votes"><span class="vote-count" aria-label="{vote_label}">{votes}</span>'
-    "{vote_form}</div>"
-    '<div class="topic-body"><p class="topic-title"><strong>{title}</strong>{badges}</p>'
-    '{details}<p class="meta">{proposed_by}</p>{host_actions}</div></li>'
-)
-_VOTE_FORM = (
-    '<form method="post" action="{url}" class="inline-form" hx-post="{url}" hx-target="#agenda"'
-    ' hx-swap="outerHTML">{csrf}{button}</form>'
-)
-_UNVOTE_BUTTON = (
-    '<button type="submit" name="action" value="unvote" class="button button-small vote-button"'
-    ' aria-pressed="true">{label}</button>'
-)
-_VOTE_BUTTON = (
-    '<button type="submit" name="action" value="vote"'
-    ' class="button button-small button-secondary vote-button"{disabled}>{label}</button>'
-)
-_HOST_ACTIONS = (
-    '<div class="topic-host-actions actions">'
-    '<form method="post" action="{move_url}" class="inline-form" hx-post="{move_url}"'
-    ' hx-target="#agenda" hx-swap="outerHTML">{csrf}'
-    '<button type="submit" name="direction" value="up" class="link-button"{first}>{up}</button>'
-    '<button type="submit" name="direction" value="down" class="link-button"{last}>{down}</button>'
-    "</form>"
-    '<form method="post" action="{status_url}" class="inline-form" hx-post="{status_url}"'
-    ' hx-target="#agenda" hx-swap="outerHTML">{csrf}{status_buttons}</form></div>'
-)
-_STATUS_BUTTON = (
-    '<button type="submit" name="status" value="{value}" class="link-button">{label}</button>'
-)
-_BADGE = ' <span class="badge">{}</span>'
-_DISABLED = mark_safe(" disabled")
-_NOTHING = mark_safe("")  # SafeString + SafeString stays safe; "" + SafeString does not
-
-
-def _topic_labels() -> dict[str, str]:
-    return {
-        "take_back": gettext("Take vote back"),
-        "vote": gettext("Vote"),
-        "no_votes_left": gettext("Take a vote back to vote here"),
-        "carried_over": gettext("Carried over"),
-        "former_member": gettext("a former member"),
-        "move_up": gettext("Move up"),
-        "move_down": gettext("Move down"),
-        TopicStatus.DISCUSSED: gettext("Mark discussed"),
-        TopicStatus.PARKED: gettext("Park"),
-        TopicStatus.OPEN: gettext("Reopen"),
-    }
-
-
-def _topic_rows(
-    topics: list, *, urls: dict[str, str], csrf: SafeString, can_vote: bool, votes_left: int,
-    is_host: bool,
-) -> list[SafeString]:  # fmt: skip
-    """Each topic's <li>: votes and the viewer's vote button, what it is, and the host's buttons.
-
-    What does not depend on the topic (the forms, buttons and badges, in their few
-    variants) is written once a page with _ID_MARK where the topic's id goes; a row
-    swaps its id in (an int: nothing to escape) and escapes only its own text.
-    """
-    labels = _topic_labels()
-    vote_url, move_url, status_url = urls["topic_vote"], urls["topic_move"], urls["topic_status"]
-    vote_forms: dict[bool, str] = {}
-    if can_vote:
-        vote_disabled = (
-            format_html(' disabled title="{}"', labels["no_votes_left"]) if not votes_left else ""
-        )
-        buttons = {
-            True: format_html(_UNVOTE_BUTTON, label=labels["take_back"]),
-            False: format_html(_VOTE_BUTTON, disabled=vote_disabled, label=labels["vote"]),
-        }
-        vote_forms = {
-            voted: format_html(_VOTE_FORM, url=vote_url, csrf=csrf, button=button)
-            for voted, button in buttons.items()
-        }
-    host_actions: dict[tuple[str, bool, bool], str] = {}
-    badges: dict[tuple[str, bool], SafeString] = {}
-    vote_labels: dict[int, str] = {}
-    proposed_by = gettext("Proposed by %(name)s")
-    rows = []
-    last = len(topics) - 1
-    for index, topic in enumerate(topics):
-        topic_id = str(topic.pk)
-        vote_form = ""
-        if can_vote:
-            vote_form = mark_safe(vote_forms[topic.voted].replace(_ID_MARK, topic_id))  # noqa: S308 - format_html's output with an int swapped in
-        key = (topic.status, bool(topic.carried_from_id))
-        if key not in badges:
-            badge = _NOTHING
-            if topic.status != TopicStatus.OPEN:
-                badge += format_html(_BADGE, topic.get_status_display())
-            if topic.carried_from_id:
-                badge += format_html(_BADGE, labels["carried_over"])
-            badges[key] = badge
-        details = topic.details_as_html()
-        if details:
-            details = f'<div class="prose topic-details">{details}</div>'  # sanitized HTML
-        author = topic.author_name or labels["former_member"]
-        actions = ""
-        if is_host:
-            place = (topic.status, index == 0, index == last)
-            if place not in host_actions:
-                status_buttons = mark_safe(  # noqa: S308 - joins format_html's output
-                    "".join(
-                        format_html(_STATUS_BUTTON, value=value, label=labels[value])
-                        for value in (TopicStatus.DISCUSSED, TopicStatus.PARKED, TopicStatus.OPEN)
-                        if topic.status != value
-                    )
-                )
-                host_actions[place] = format_html(
-                    _HOST_ACTIONS,
-                    move_url=move_url,
-                    status_url=status_url,
-                    csrf=csrf,
-                    first=_DISABLED if place[1] else "",
-                    last=_DISABLED if place[2] else "",
-                    up=labels["move_up"],
-                    down=labels["move_down"],
-                    status_buttons=status_buttons,
-                )
-            actions = mark_safe(host_actions[place].replace(_ID_MARK, topic_id))  # noqa: S308 - format_html's output with an int swapped in
-        count = topic.vote_count
-        if count not in vote_labels:
-            vote_labels[count] = ngettext("%(count)s vote", "%(count)s votes", count) % {
-                "count": count
-            }
-        # What format_html would do, without its checks for lazy strings on every
-        # value (a third of the rows' time): the row's own text is escaped here, the
-        # rest was escaped when it was written above.
-        row = _TOPIC.format(
-            status=escape(topic.status),
-            pk=topic_id,
-            vote_label=escape(vote_labels[count]),
-            votes=count,
-            vote_form=vote_form,
-            title=escape(topic.title),
-            badges=badges[key],
-            details=details,
-            proposed_by=escape(proposed_by % {"name": author}),
-            host_actions=actions,
-        )
-        rows.append(mark_safe(row))  # noqa: S308 - every value escaped or written by format_html
-    return rows
 
 
 def _role(request: HttpRequest, meeting: Meeting) -> str | None:
@@ -455,13 +292,14 @@ def page_context(request: HttpRequest, meeting: Meeting, **extra) -> dict[str, A
     # overrides the context processor's), base.html's and the header's.
     csrf_token = get_token(request)
     csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
-    urls = _meeting_urls(circle, meeting)
+    # The meeting's id goes in before the slug, as it always has (a slug may hold digits).
+    urls = _URLS.urls(meeting=str(meeting.pk), slug=circle.slug)
 
     previous_day, last_commitments = _last_commitments(meeting)
     started = meeting.has_started
-    topic_rows = _topic_rows(
-        topics, urls=urls, csrf=csrf, can_vote=agenda_open and is_member,
-        votes_left=votes_left, is_host=is_host,
+    topic_rows = agenda_rows.topic_rows(
+        topics, urls=urls, topic_mark=_URLS.markers["topic"], csrf=csrf,
+        can_vote=agenda_open and is_member, votes_left=votes_left, is_host=is_host,
     )  # fmt: skip
     seats_left = max(circle.seat_limit - len(going), 0)
     context = {
