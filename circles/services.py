@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from circles import rules, signals
 from circles.models import Circle, Membership, Role, Status, Topic
 from circles.schedule import SCHEDULE_FIELDS
+from config.urlshapes import MARKS as URL_MARKS
 
 if TYPE_CHECKING:
     from members.models import User
@@ -30,7 +31,10 @@ SLUG_ATTEMPTS = 20
 
 
 def slug_candidates(name: str) -> Iterable[str]:
-    base = (slugify(name) or "circle")[:80].strip("-") or "circle"
+    base = slugify(name)
+    for marker in URL_MARKS:  # the pages' URLs are written with these in (config/urlshapes.py)
+        base = base.replace(marker, "")
+    base = (base or "circle")[:80].strip("-") or "circle"
     if base not in RESERVED_SLUGS:
         yield base
     for n in range(2, SLUG_ATTEMPTS + 1):

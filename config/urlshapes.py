@@ -9,13 +9,16 @@ request's values in. A marker left out of ``urls()`` stays in the URL, for a
 row to swap its own id in (``.replace(shapes.markers["topic"], str(topic.pk))``).
 
 The markers must be values a URL converter accepts and that cannot occur
-anywhere else in a URL: the largest ids the ``<int:>`` converter takes, a slug
-no circle can have (slugs are lowercase words joined by hyphens, never ``-x-``
-at both ends).
+anywhere else in a URL: the largest ids the ``<id:>`` converter takes, and a
+slug made of words. ``urls()`` swaps all its values in one pass, so a value is
+never searched for another marker; a marker left for a row is searched in the
+whole URL, so no circle's slug may hold one (circles.services.slug_candidates
+leaves them out, tests/test_urlshapes.py).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -23,6 +26,7 @@ from django.urls import get_script_prefix, get_urlconf
 
 ID_MARKS = (str(2**63 - 1), str(2**63 - 2), str(2**63 - 3))
 SLUG_MARK = "x-slug-mark-x"
+MARKS = (*ID_MARKS, SLUG_MARK)
 
 
 class UrlShapes:
@@ -42,10 +46,7 @@ class UrlShapes:
 
     def urls(self, **values: str) -> dict[str, str]:
         """Every URL with these values swapped in for their markers (a slug needs no quoting)."""
-        swaps = [(self.markers[name], value) for name, value in values.items()]
-        urls = {}
-        for name, shape in self.shapes().items():
-            for marker, value in swaps:
-                shape = shape.replace(marker, value)
-            urls[name] = shape
-        return urls
+        by_marker = {self.markers[name]: value for name, value in values.items()}
+        pattern = re.compile("|".join(re.escape(marker) for marker in by_marker))
+        swap = lambda found: by_marker[found.group()]  # noqa: E731
+        return {name: pattern.sub(swap, shape) for name, shape in self.shapes().items()}

@@ -15,7 +15,7 @@ viewer: the empty topic form's HTML per language, a meeting's long date line
 per language, and the page's URLs with markers for the slug and ids (one
 reverse() a name per process, config/urlshapes.py). Per-row work is done once
 per page in Python (the agenda's rows in meetings/agenda_rows.py, the lists of
-people and commitments here, with format_html; markdown stored when it is
+people and commitments here, with str.format and escape; markdown stored when it is
 written: AgendaTopic.details_html), so the template only writes out values;
 docs/PERFORMANCE.md ("Meeting page, uncached") has the measurements.
 """
