@@ -29,11 +29,12 @@ pytestmark = pytest.mark.django_db
 CIRCLE_PAGE = 6
 HOST_CIRCLE_PAGE = 7
 # The list: the user, the circle, the membership (the access check), the meetings with
-# their counts, the viewer's answers, the viewer's waitlist places, the membership again
-# (the host's links).
-MEETING_LIST = 7
-# The write (savepoints, the meeting's row lock, the answer, the seat count) and the row.
-RSVP_ROW = 14
+# their counts and the viewer's answers and waitlist places in one query (three before:
+# meetings/meeting_rows.py), the membership again (the host's links).
+MEETING_LIST = 5
+# The write (savepoints, the meeting's row lock, the answer, the seat count) and the row:
+# the meeting with its counts and the viewer's answer in one query (two before).
+RSVP_ROW = 13
 # The membership, and the meetings with their counts and the viewer's answers.
 SECTION = 2
 
