@@ -11,18 +11,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from circles.access import circle_for_host, circle_for_member, membership_of
-from meetings import rsvp_services, services
+from meetings import meeting_rows, rsvp_services, services
 from meetings.access import meeting_for_host, meeting_for_participant
 from meetings.forms import MeetingTimeForm, RsvpForm
-from meetings.models import Answer, Rsvp
 from meetings.view_common import DETAIL, back, error_text
-from meetings.views import _detail_context, _row_context
+from meetings.views import _detail_context
 
 
 @login_required
@@ -30,32 +30,25 @@ from meetings.views import _detail_context, _row_context
 def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
     """Active members (and staff) see the circle's upcoming meetings and answer for any of them."""
     circle = circle_for_member(request.user, slug)
-    meetings = list(circle.meetings.upcoming().with_counts().order_by("starts_at", "pk"))
-    mine = dict(
-        Rsvp.objects.filter(meeting__in=meetings, user=request.user).values_list(
-            "meeting_id", "answer"
-        )
-    )
-    waitlisted = set(
-        Rsvp.objects.filter(meeting__in=meetings, user=request.user, waitlisted=True).values_list(
-            "meeting_id", flat=True
-        )
-    )
-    for meeting in meetings:
-        meeting.circle = circle
-        meeting.my_answer = mine.get(meeting.pk)
-        meeting.my_waitlisted = meeting.pk in waitlisted
-        meeting.seats_left = max(circle.seat_limit - meeting.going_count, 0)
     membership = membership_of(request.user, circle)
+    # One token for the page: the rows' forms and, through "csrf_token", base.html's.
+    csrf_token = get_token(request)
+    rows = meeting_rows.write(
+        meeting_rows.upcoming(circle, request.user),
+        circle=circle,
+        user=request.user,
+        is_member=membership is not None,
+        csrf_token=csrf_token,
+        next_url=request.get_full_path(),
+    )
     return render(
         request,
         "meetings/list.html",
         {
             "circle": circle,
-            "meetings": meetings,
-            "answers": Answer.choices,
+            "rows": rows,
             "is_host": membership is not None and membership.is_host,
-            "is_member": membership is not None,
+            "csrf_token": csrf_token,
         },
     )
 
@@ -85,9 +78,16 @@ def meeting_rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         error = _("Choose going, maybe or not going.")
     if request.htmx and request.POST.get("row"):
         # From a row of the meetings list (or the circle page): answer with that row.
-        return render(
-            request, "meetings/list.html#meeting-row", _row_context(request, meeting, error)
+        row = meeting_rows.write(
+            meeting_rows.one(meeting, request.user),
+            circle=meeting.circle,
+            user=request.user,
+            is_member=True,  # meeting_for_participant let only active members this far
+            csrf_token=get_token(request),
+            next_url=request.get_full_path(),
+            error=error,
         )
+        return HttpResponse("".join(row))
     if request.htmx:
         meeting.refresh_from_db()
         context = _detail_context(request, meeting, rsvp_error=error)

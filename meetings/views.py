@@ -16,31 +16,13 @@ from django.views.decorators.vary import vary_on_headers
 
 from meetings import meeting_page
 from meetings.access import meeting_with_role
-from meetings.models import Answer, Meeting, Rsvp
+from meetings.models import Meeting
 from meetings.view_common import DETAIL
 
 
 def _detail_context(request: HttpRequest, meeting: Meeting, **extra) -> dict:
     """Everything the meeting page shows, in a fixed number of queries (meeting_page.py)."""
     return meeting_page.page_context(request, meeting, **extra)
-
-
-def _row_context(request: HttpRequest, meeting: Meeting, error: str = "") -> dict:
-    """One row of the meetings list: the meeting with its counts and the viewer's answer."""
-    circle = meeting.circle
-    meeting = Meeting.objects.with_counts().get(pk=meeting.pk)
-    meeting.circle = circle
-    rsvp = Rsvp.objects.filter(meeting=meeting, user=request.user).first()
-    meeting.my_answer = rsvp.answer if rsvp else None
-    meeting.my_waitlisted = bool(rsvp and rsvp.waitlisted)
-    meeting.seats_left = max(circle.seat_limit - meeting.going_count, 0)
-    return {
-        "circle": circle,
-        "meeting": meeting,
-        "answers": Answer.choices,
-        "is_member": True,
-        "row_error": error,
-    }
 
 
 @login_required

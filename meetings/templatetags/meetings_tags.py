@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django import template
-from django.db.models import OuterRef, Subquery
+from django.utils.safestring import mark_safe
 
 from circles.access import membership_of
-from meetings.models import Answer, Meeting, Rsvp
+from meetings import meeting_rows
 
 register = template.Library()
 
@@ -20,38 +20,27 @@ def circle_upcoming_meetings(context, circle, user, count: int = UPCOMING_ON_CIR
     Members (and staff) only: anyone else gets an empty fragment, since a
     circle's meetings are private. At most two queries whatever the size: the
     membership (none when the page already read it: circles.access.remember_membership)
-    and the meetings with their counts and the viewer's own answer, in one query.
+    and the meetings with their counts and the viewer's own answer, in one query
+    compiled once per process. The rows are written in Python (meetings/meeting_rows.py,
+    as on the meetings list page); the template keeps the section's frame.
     """
-    base = {"circle": circle, "meetings": [], "visible": False, "request": context.get("request")}
-    base["csrf_token"] = context.get("csrf_token")
     if not getattr(user, "is_authenticated", False):
-        return base
+        return {"visible": False}
     membership = membership_of(user, circle)
     if membership is None and not user.is_staff:
-        return base
-    mine = Rsvp.objects.filter(meeting=OuterRef("pk"), user=user).order_by()
-    meetings = list(
-        Meeting.objects.filter(circle=circle)
-        .upcoming()
-        .with_counts()
-        .annotate(
-            viewer_answer=Subquery(mine.values("answer")[:1]),
-            viewer_waitlisted=Subquery(mine.values("waitlisted")[:1]),
-        )
-        .order_by("starts_at", "pk")[:count]
+        return {"visible": False}
+    request = context.get("request")
+    rows = meeting_rows.write(
+        meeting_rows.upcoming(circle, user, limit=count),
+        circle=circle,
+        user=user,
+        is_member=membership is not None,
+        csrf_token=context.get("csrf_token"),
+        next_url=request.get_full_path() if request is not None else "",
     )
-    for meeting in meetings:
-        meeting.circle = circle
-        meeting.my_answer = meeting.viewer_answer
-        meeting.my_waitlisted = bool(meeting.viewer_waitlisted)
-        meeting.seats_left = max(circle.seat_limit - meeting.going_count, 0)
     return {
-        **base,
         "visible": True,
-        "user": user,
-        "meetings": meetings,
-        # Translated once for the page, not once per button of every row.
-        "answers": [(value, str(label)) for value, label in Answer.choices],
-        "is_member": membership is not None,
+        "rows": mark_safe("".join(rows)),  # noqa: S308 - meeting_rows.write's escaped rows
+        "urls": meeting_rows.urls(circle),
         "is_host": membership is not None and membership.is_host,
     }

@@ -34,9 +34,10 @@ HOST_STARTED_MEETING_PAGE = MEETING_PAGE + 2
 # seat count) and then the page's reads again for the fragment.
 HTMX_RSVP = 19
 HTMX_VOTE = 20
-# Session, user, circle, membership (access), meetings with their counts,
-# my answers, my waitlist places, membership (host links), the header bell's count.
-MEETING_LIST = 8
+# Session, user, circle, membership (access), meetings with their counts and my
+# answers and waitlist places (one query: meetings/meeting_rows.py), membership (host
+# links), the header bell's count.
+MEETING_LIST = 6
 # The feed by its token with its person, the version of what it shows (one aggregate),
 # then, when it is not in the cache yet, every upcoming meeting with its circle.
 FEED = 3
