@@ -79,12 +79,6 @@ def _build_urls(slug: str, meeting: str, topic: str) -> dict[str, str]:
 _URLS = UrlShapes(_build_urls, slug=SLUG_MARK, meeting=ID_MARKS[1], topic=ID_MARKS[0])
 
 
-@lru_cache(maxsize=256)
-def _when(start, end, zone, language: str | None) -> str:
-    """timefmt.when, kept per process: the same for every viewer of a meeting, per language."""
-    return timefmt.when(start, end, zone)
-
-
 @lru_cache(maxsize=32)
 def _blank_form_html(form_class: type[forms.BaseForm], language: str | None) -> SafeString:
     """An empty form's fields as HTML: the same for every viewer and meeting, per language."""
@@ -308,7 +302,7 @@ def page_context(request: HttpRequest, meeting: Meeting, **extra) -> dict[str, A
         "urls": urls,
         "csrf_input": csrf,
         "csrf_token": csrf_token,
-        "when": _when(meeting.starts_at, meeting.ends_at, circle.zone, translation.get_language()),
+        "when": timefmt.when_kept(meeting.starts_at, meeting.ends_at, circle.zone),
         "when_viewer": timefmt.viewer_when(
             meeting.starts_at, circle.zone, getattr(user, "time_zone", None)
         ),

@@ -126,12 +126,6 @@ def urls(circle: Circle) -> dict[str, str]:
     return _URLS.urls(slug=circle.slug)
 
 
-@lru_cache(maxsize=512)
-def _when(start: dt.datetime, end: dt.datetime, zone: ZoneInfo, language: str | None) -> str:
-    """timefmt.when, escaped, kept per process: the same for every viewer, per language."""
-    return escape(timefmt.when(start, end, zone))
-
-
 @lru_cache(maxsize=1024)
 def _yours(start: dt.datetime, zone: ZoneInfo, viewer_zone: str | None, language: str | None):
     """timefmt.viewer_when as the row's line, or '' when the viewer's clock reads the same."""
@@ -305,7 +299,7 @@ def write(
             cancelled=" meeting-cancelled" if cancelled else "",
             pk=meeting_id,
             url=detail_url.replace(marker, meeting_id),
-            when=_when(starts_at, ends_at, zone, language),
+            when=escape(timefmt.when_kept(starts_at, ends_at, zone)),
             badge=badge,
             yours=_yours(starts_at, zone, viewer_zone, language),
             body=body,

@@ -84,7 +84,7 @@ def meeting_rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             user=request.user,
             is_member=True,  # meeting_for_participant let only active members this far
             csrf_token=get_token(request),
-            next_url=request.get_full_path(),
+            next_url=_safe_next(request),  # the page the row is on, not this answer's URL
             error=error,
         )
         return HttpResponse("".join(row))
@@ -94,13 +94,21 @@ def meeting_rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return render(request, DETAIL + "#rsvp-response", context)
     if error:
         messages.error(request, error)
+    next_url = _safe_next(request)
+    if next_url:
+        return redirect(next_url)
+    return back(meeting, "rsvp-panel")
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """The form's "next" if it is a path on this site, else ""."""
     next_url = request.POST.get("next", "")
     # Only a path on this site: redirect() would read anything else as a URL name (a 500).
     if next_url.startswith("/") and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(next_url)
-    return back(meeting, "rsvp-panel")
+        return next_url
+    return ""
 
 
 @login_required

@@ -12,9 +12,10 @@ there. Emails call these inside the recipient's language
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from django.utils import dateformat
+from django.utils import dateformat, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -54,6 +55,16 @@ def when(start: dt.datetime, end: dt.datetime, zone: ZoneInfo) -> str:
         "abbreviation": local_start.tzname(),
         "zone": zone.key,
     }
+
+
+def when_kept(start: dt.datetime, end: dt.datetime, zone: ZoneInfo) -> str:
+    """``when``, kept per process and language: the same line for every viewer of a meeting."""
+    return _when_in(start, end, zone, translation.get_language())
+
+
+@lru_cache(maxsize=1024)
+def _when_in(start: dt.datetime, end: dt.datetime, zone: ZoneInfo, language: str | None) -> str:
+    return when(start, end, zone)
 
 
 def viewer_when(start: dt.datetime, zone: ZoneInfo, viewer_zone: str | None) -> str:

@@ -66,11 +66,13 @@ def page(client, person, url: str, **headers) -> str:
     return response.content.decode()
 
 
-def answer_from_row(client, person, meeting, answer: str) -> str:
+def answer_from_row(client, person, meeting, answer: str, next_url: str = "") -> str:
     """What htmx gets back when ``person`` presses ``answer`` on the meeting's row."""
     client.force_login(person)
     response = client.post(
-        rsvp_url(meeting), {"answer": answer, "row": "1"}, HTTP_HX_REQUEST="true"
+        rsvp_url(meeting),
+        {"answer": answer, "row": "1", "next": next_url},
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     return response.content.decode()
@@ -165,15 +167,19 @@ def test_the_circle_page_the_list_and_an_answer_write_the_same_row(
     """The same row in the three places, but for where a plain form goes back to."""
     on_list = page(client, berliner, list_url(circle))
     on_circle_page = page(client, berliner, circle.get_absolute_url())
-    answered = answer_from_row(client, berliner, extra_meeting, "maybe")  # the same answer
+    # The same answer, from the row on the list: the new row goes back to the list too.
+    answered = answer_from_row(client, berliner, extra_meeting, "maybe", list_url(circle))
     for html, back_to in (
         (on_list, list_url(circle)),
         (on_circle_page, circle.get_absolute_url()),
-        (answered, rsvp_url(extra_meeting)),  # the answer's own path, as the partial wrote it
+        (answered, list_url(circle)),
     ):
         [row] = rows_of(html)
         assert row == expected_row(extra_meeting, token=the_token(html), next_url=back_to)
     assert answered == rows_of(answered)[0]  # the answer is the row and nothing else
+    # A "next" off the site is not written into the row.
+    elsewhere = answer_from_row(client, berliner, extra_meeting, "maybe", "https://evil.example/")
+    assert 'name="next" value=""' in elsewhere
 
 
 def test_what_a_person_typed_is_escaped(client, circle, berliner):

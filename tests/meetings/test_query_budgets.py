@@ -41,7 +41,8 @@ MEETING_LIST = 6
 # The feed by its token with its person, the version of what it shows (one aggregate),
 # then, when it is not in the cache yet, every upcoming meeting with its circle.
 FEED = 3
-CIRCLE_TAG = 3
+# The tag on its own: the viewer's membership (the circle page passes it in), the meetings.
+CIRCLE_TAG = 2
 
 
 def fill(circle, meeting, *, rsvps: int, topics: int) -> list:
