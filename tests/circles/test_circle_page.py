@@ -281,3 +281,24 @@ def test_next_meeting_skips_a_cancelled_one(client):
     assert f'datetime="{local.isoformat()}"' in html
     directory = client.get(reverse("circles:directory")).content.decode()
     assert f'datetime="{local.isoformat()}"' in directory
+
+
+def test_the_member_list_escapes_names_and_speaks_the_readers_language(client):
+    """The list is written in Python (circle_page.members_html): names escaped, words translated."""
+    circle = CircleFactory()
+    host = MembershipFactory(circle=circle, role=Role.HOST, user__display_name="Hana Host").user
+    MembershipFactory(
+        circle=circle, user__display_name="<b>Eve</b>", invited_by=host
+    )  # fmt: skip
+    client.force_login(host)
+    html = client.get(circle.get_absolute_url()).content.decode()
+    assert '<span class="member-name">&lt;b&gt;Eve&lt;/b&gt;</span>' in html
+    assert "<b>Eve</b>" not in html
+    assert '<span class="meta sponsor">sponsored by Hana Host</span>' in html
+    assert '<span class="role role-host">Host</span>' in html
+
+    host.language = "de"
+    host.save(update_fields=["language"])
+    html = client.get(circle.get_absolute_url()).content.decode()
+    assert '<span class="meta sponsor">eingeladen von Hana Host</span>' in html
+    assert "sponsored by" not in html
