@@ -20,13 +20,18 @@ fragments cannot drift apart.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.db import NotSupportedError
 from django.db.models import BigIntegerField, BooleanField, ExpressionWrapper, Func, Q
+from django.urls import reverse
+from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 from config.compiled import CompiledQuery
+from config.urlshapes import ID_MARKS, SLUG_MARK, UrlShapes
+from conversations import thread_rows
 from conversations.forms import ReplyForm
 from conversations.models import Reply
 from conversations.thread_rows import RowWriter, row_of
@@ -122,15 +127,60 @@ def reply_html(request: HttpRequest, reply: Reply) -> SafeString:
     return _html(writer_for(request, reply.post).write([row_of(reply)]))
 
 
+# The page's own links (post_detail.html), reversed once per process with markers in
+# place of the slug and ids (config/urlshapes.py); each page swaps its own in.
+_POST_URLS = (
+    "post_edit",
+    "post_delete",
+    "post_resolve",
+    "post_reopen",
+    "reply_poll",
+    "reply_create",
+)
+
+
+def _page_urls(slug: str, post: str, author: str) -> dict[str, str]:
+    urls = {
+        name: reverse(f"conversations:{name}", kwargs={"slug": slug, "post_id": post})
+        for name in _POST_URLS
+    }
+    urls["board"] = reverse("conversations:board", kwargs={"slug": slug})
+    urls["author"] = reverse("conversations:member", kwargs={"slug": slug, "user_id": author})
+    return urls
+
+
+_URLS = UrlShapes(_page_urls, slug=SLUG_MARK, post=ID_MARKS[1], author=ID_MARKS[0])
+
+
+def page_urls(post: Post) -> dict[str, str]:
+    """The thread page's links for this post (its partials' too: the poller, the reply form)."""
+    author = str(post.author_id) if post.author_id is not None else _URLS.markers["author"]
+    return _URLS.urls(post=str(post.pk), slug=post.circle.slug, author=author)
+
+
+@lru_cache(maxsize=16)
+def _blank_reply_field(language: str | None) -> SafeString:
+    """An empty reply form's textarea: the same for every viewer and post, per language."""
+    return ReplyForm()["body"].as_widget()
+
+
 def thread_context(request: HttpRequest, post: Post, **extra: object) -> dict[str, object]:
     """The thread page's context: the post, its replies' HTML and the poll's cursor."""
     if post.is_hidden and not post.viewer_moderates:
         replies_html, cursor, reply_count = mark_safe(""), 0, 0  # members see only a notice
     else:
         replies_html, cursor, reply_count = render_thread(request, post)
+    iso, long, short = thread_rows.when(post.created_at, post.circle.time_zone)
     context: dict[str, object] = {
         "circle": post.circle,
         "post": post,
+        "urls": page_urls(post),
+        "post_time": {
+            "iso": iso,
+            "long": long,
+            "short": short,
+            "edited": thread_rows.utc_iso(post.edited_at) if post.edited_at else "",
+        },
         "replies_html": replies_html,
         "reply_count": reply_count,
         "cursor": cursor,
@@ -138,5 +188,7 @@ def thread_context(request: HttpRequest, post: Post, **extra: object) -> dict[st
         "is_moderator": post.viewer_moderates,
         "reply_form": ReplyForm(),
     }
+    if "reply_form" not in extra:  # the empty form's field, as every empty one renders it
+        context["reply_widget"] = _blank_reply_field(translation.get_language())
     context.update(extra)
     return context

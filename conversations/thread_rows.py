@@ -136,16 +136,31 @@ def _utc_iso(micros: int) -> str:
     return (_EPOCH + dt.timedelta(microseconds=micros)).isoformat()
 
 
+def utc_iso(moment: dt.datetime) -> str:
+    """An aware datetime as ``{{ moment|utc|date:'c' }}`` writes it."""
+    return moment.astimezone(dt.UTC).isoformat()
+
+
+def when(moment: dt.datetime, time_zone: str) -> tuple[str, str, str]:
+    """An aware datetime as a reply's time shows it: in UTC for the script (Django's 'c'),
+    then 'D j M Y, H:i' and 'j M, H:i' in the zone, in the active language."""
+    minute = _micros(moment) // _MINUTE
+    return utc_iso(moment), *_minute(minute, time_zone, translation.get_language())
+
+
 def _micros(moment: dt.datetime | None) -> int | None:
     """An aware datetime as thread.EpochMicroseconds reads it."""
     return None if moment is None else (moment - _EPOCH) // dt.timedelta(microseconds=1)
 
 
-def _member_url(slug: str, member: str) -> dict[str, str]:
-    return {"member": reverse("conversations:member", args=[slug, member])}
+def _row_urls(slug: str, post: str, member: str) -> dict[str, str]:
+    return {
+        "post": reverse("conversations:post", kwargs={"slug": slug, "post_id": post}),
+        "member": reverse("conversations:member", kwargs={"slug": slug, "user_id": member}),
+    }
 
 
-_URLS = UrlShapes(_member_url, slug=SLUG_MARK, member=ID_MARKS[0])
+_URLS = UrlShapes(_row_urls, slug=SLUG_MARK, post=ID_MARKS[1], member=ID_MARKS[0])
 
 
 def row_of(reply: Reply) -> tuple:
@@ -184,7 +199,8 @@ class RowWriter:
         self.time_zone = circle.time_zone
         self.language = translation.get_language()
         self.words = _words(self.language)
-        self.member_url = _URLS.urls(slug=circle.slug)["member"]
+        urls = _URLS.urls(post=str(post.pk), slug=circle.slug)  # a row swaps its author in
+        self.post_url, self.member_url = urls["post"], urls["member"]
         self.member_mark = _URLS.markers["member"]
         self.hidden = HIDDEN % {"notice": _literal(self.words.hidden_notice)}
         self._authors: dict[int | None, str] = {None: self.words.former}
@@ -196,7 +212,7 @@ class RowWriter:
         skeleton = _controls_skeleton(
             post.circle.slug,
             post.pk,
-            post.get_absolute_url(),
+            self.post_url,
             own=own,
             hidden=hidden,
             moderates=self.moderates,

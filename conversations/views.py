@@ -90,6 +90,7 @@ def reply_poll(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
         reply.post = post
     context = {
         "post": post,
+        "urls": thread.page_urls(post),
         "new_replies": new,
         "cursor": new[-1].pk,
         "is_moderator": post.viewer_moderates,
