@@ -170,11 +170,13 @@ def thread_context(request: HttpRequest, post: Post, **extra: object) -> dict[st
         replies_html, cursor, reply_count = mark_safe(""), 0, 0  # members see only a notice
     else:
         replies_html, cursor, reply_count = render_thread(request, post)
+    writer = writer_for(request, post)
     iso, long, short = thread_rows.when(post.created_at, post.circle.time_zone)
     context: dict[str, object] = {
         "circle": post.circle,
         "post": post,
         "urls": page_urls(post),
+        "post_controls": writer.post_controls(),
         "post_time": {
             "iso": iso,
             "long": long,
@@ -187,6 +189,9 @@ def thread_context(request: HttpRequest, post: Post, **extra: object) -> dict[st
         "is_author": post.author_id is not None and post.author_id == request.user.pk,
         "is_moderator": post.viewer_moderates,
         "reply_form": ReplyForm(),
+        # One token for the page: its forms and, through "csrf_token" (which overrides
+        # the context processor's), base.html's, the header's and the footer's.
+        "csrf_token": writer.csrf_token(),
     }
     if "reply_form" not in extra:  # the empty form's field, as every empty one renders it
         context["reply_widget"] = _blank_reply_field(translation.get_language())

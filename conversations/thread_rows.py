@@ -15,7 +15,8 @@ once and kept where it cannot go stale:
 - the controls (the author's edit and delete, the flag link, a host's hide or
   restore) once per process, thread, kind of reply and language, rendered from
   their templates with a stand-in id and the CSRF placeholder
-  (``_controls_skeleton``, which holds no one's words or token).
+  (``_controls_skeleton``, which holds no one's words or token); the post's own
+  controls the same way (``post_controls``), and one CSRF token for the page.
 
 A row is the tuple of ``thread.ROW`` (its times in microseconds since 1970); a
 Reply loaded with ``for_thread()`` (the live poll, a new or an edited reply)
@@ -32,13 +33,15 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
+from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from config.pagecache import CSRF_PLACEHOLDER, with_csrf_token
+from config.pagecache import CSRF_PLACEHOLDER
 from config.urlshapes import ID_MARKS, SLUG_MARK, UrlShapes
 from conversations.models import Thanks
 
@@ -205,11 +208,19 @@ class RowWriter:
         self.hidden = HIDDEN % {"notice": _literal(self.words.hidden_notice)}
         self._authors: dict[int | None, str] = {None: self.words.former}
         self._templates: dict[tuple[bool, bool], str] = {}
+        self._token: str | None = None
 
-    def _template(self, own: bool, hidden: bool) -> str:
-        """A kind of reply's template, its controls in with this viewer's token."""
+    def csrf_token(self) -> str:
+        """The request's CSRF token, one for every form on the page (its template's too)."""
+        if self._token is None:
+            self._token = get_token(self.request)
+        return self._token
+
+    def _controls(self, kind: str, *, own: bool, hidden: bool) -> str:
+        """The post's or a kind of reply's controls, with this viewer's token."""
         post = self.post
         skeleton = _controls_skeleton(
+            kind,
             post.circle.slug,
             post.pk,
             self.post_url,
@@ -218,7 +229,21 @@ class RowWriter:
             moderates=self.moderates,
             language=self.language,
         )
-        controls = _literal(with_csrf_token(self.request, skeleton)).replace(STAND_IN, "{0}")
+        if CSRF_PLACEHOLDER in skeleton:
+            skeleton = skeleton.replace(CSRF_PLACEHOLDER, self.csrf_token())
+        return skeleton
+
+    def post_controls(self) -> SafeString:
+        """The post's flag link, and a host's hide or restore (moderation/_thread_controls.html)."""
+        post = self.post
+        own = post.author_id is not None and post.author_id == self.viewer_id
+        html = self._controls("post", own=own, hidden=post.hidden_at is not None)
+        return mark_safe(html)  # noqa: S308 - our own template, rendered with our own values
+
+    def _template(self, own: bool, hidden: bool) -> str:
+        """A kind of reply's template, its controls in with this viewer's token."""
+        controls = _literal(self._controls("reply", own=own, hidden=hidden))
+        controls = controls.replace(STAND_IN, "{0}")
         template = REPLY % {"zone": _literal(escape(self.time_zone)), "controls": controls}
         self._templates[(own, hidden)] = template
         return template
@@ -262,26 +287,40 @@ class RowWriter:
         return "".join(out)
 
 
-# Who the controls' templates see as the viewer, and as the author of their own reply.
+# Who the controls' templates see as the viewer, and as the author of their own words.
 _VIEWER = -1
+# The controls' templates: a reply's (its author's edit and delete, then the moderation
+# include), and the post's (the moderation include, as post_detail.html included it).
+_CONTROLS = {"reply": f"{TEMPLATE}#reply-controls", "post": "moderation/_thread_controls.html"}
 
 
 @lru_cache(maxsize=4096)
 def _controls_skeleton(
-    slug: str, post_pk: int, post_url: str, *, own: bool, hidden: bool, moderates: bool, language
+    kind: str,
+    slug: str,
+    post_pk: int,
+    post_url: str,
+    *,
+    own: bool,
+    hidden: bool,
+    moderates: bool,
+    language: str | None,
 ) -> str:
-    """A kind of reply's controls, with the stand-in id and config.pagecache's CSRF placeholder.
+    """The post's or a kind of reply's controls, with config.pagecache's CSRF placeholder
+    (and, for a reply, the stand-in id).
 
     A pure function of its arguments (and of the templates, which change only with a
     deploy, which starts new processes), so each process renders it once per thread,
     kind of reply and language: it holds no one's words and no one's token.
     """
-    item = SimpleNamespace(pk=STAND_IN, author_id=_VIEWER if own else None, hidden_at=hidden)
+    pk = STAND_IN if kind == "reply" else post_pk
+    item = SimpleNamespace(pk=pk, author_id=_VIEWER if own else None, hidden_at=hidden)
     post = SimpleNamespace(pk=post_pk, circle=SimpleNamespace(slug=slug), get_absolute_url=post_url)
     # Without a request or the context processors: these few values are all it reads.
-    return get_template(f"{TEMPLATE}#reply-controls").render(
+    return get_template(_CONTROLS[kind]).render(
         {
             "item": item,
+            "kind": kind,
             "own": own,
             "post": post,
             "is_moderator": moderates,
