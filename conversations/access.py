@@ -106,7 +106,10 @@ _POSTS = {
 }
 
 
-def _read_post(user: User | AnonymousUser, slug: str, post_id: int, columns: str, deleted: bool):
+def _read_post(
+    user: User | AnonymousUser, slug: str, post_id: int, columns: str, deleted: bool
+) -> Post:
+    """The post with its circle and author, ``viewer_role`` and ``viewer_moderates``; else 404."""
     if not user.is_authenticated:
         raise hidden(Post)
     rows = _POSTS[columns, deleted].rows(user_id=user.pk, slug=slug, post_id=post_id)

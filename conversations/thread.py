@@ -1,4 +1,4 @@
-"""A thread page's replies: one query, written in Python, nothing kept between requests.
+"""A thread page: the post, its replies written in Python, nothing kept between requests.
 
 A thread with a hundred replies took most of its time rendering the ``reply``
 partial a hundred times (a dozen ``{% url %}``, date filters in the circle's
@@ -6,16 +6,23 @@ zone, the sanitizer, the moderation include), so it was kept in the cache per
 reply and, around that, per viewer (docs/PERFORMANCE.md). Here a page costs
 what it shows and is never older than the database:
 
+- the post comes with the reader's role in one query (conversations.access.post_for_reader,
+  only the columns the page shows);
 - one query reads every live reply with its author and thanks (``ROW``),
-  compiled to SQL once per process (config/compiled.py) and read as tuples; the
-  bodies and notes are HTML already, rendered by config.text when they were
-  written (conversations.models.RenderedText);
+  compiled to SQL once per process (config/compiled.py) and read as tuples, the
+  times as integers (``EpochMicroseconds``); the bodies and notes are HTML
+  already, rendered by config.text when they were written
+  (conversations.models.RenderedText);
 - conversations/thread_rows.py writes the rows, with what every reply shares
-  worked out once per request or process (the words, URLs, times and controls).
+  worked out once per request or process (the words, URLs, times and controls),
+  and the post's own controls and times the same way;
+- the page's links come from URL shapes (config/urlshapes.py), and the empty
+  reply form's textarea is rendered once per process and language.
 
 The live poll, a new reply and an edit show single replies through the same
 code (the ``thread_reply`` tag of the ``reply`` partial), so the page and the
-fragments cannot drift apart.
+fragments cannot drift apart. docs/PERFORMANCE.md ("Thread with 100 replies,
+uncached") has the measurements.
 """
 
 from __future__ import annotations
