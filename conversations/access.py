@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 
 from circles.access import circle_for_member, hidden, membership_of
 from circles.models import HOST_ROLES, Circle, Membership, Status
+from config.compiled import CompiledQuery
 from conversations.models import Introduction, Post, Reply
 
 if TYPE_CHECKING:
@@ -45,6 +46,92 @@ def circle_for_reader(
     return circle, membership, user.is_staff or membership.role in HOST_ROLES
 
 
+# The columns a post's read loads, by the page's needs: "all" of the post, its circle and
+# its author (what select_related would), or what the thread page shows ("thread": its
+# template, its moderation include and conversations/thread.py; the post's markdown and
+# the circle's settings stay in the database, and touching them would cost a query).
+_THREAD_COLUMNS = (
+    ("id", "circle_id", "author_id", "kind", "title", "body_html", "status", "in_the_room",
+     "created_at", "edited_at", "deleted_at", "hidden_at"),
+    ("id", "name", "slug", "time_zone"),
+    ("id", "email", "display_name"),
+)  # fmt: skip
+
+
+@functools.cache
+def _shape(columns: str) -> tuple[tuple[str, ...], ...]:
+    """The post's, circle's and author's columns, each in its model's field order."""
+    models = (Post, Circle, get_user_model())
+    wanted = _THREAD_COLUMNS if columns == "thread" else [None] * 3
+    return tuple(
+        tuple(f.attname for f in model._meta.concrete_fields if names is None or f.attname in names)
+        for model, names in zip(models, wanted, strict=True)
+    )
+
+
+def _post_query(user_id: int, slug: str, post_id: int, *, columns: str, deleted: bool):
+    """The post, its circle, its author and the reader's active role there, as one row."""
+    post, circle, author = _shape(columns)
+    role = (
+        Membership.objects.filter(circle_id=OuterRef("circle_id"), user_id=user_id)
+        .filter(status=Status.ACTIVE)
+        .order_by()  # one row at most (one membership per circle): no sort, no join
+        .values("role")[:1]
+    )
+    posts = Post.objects.filter(circle__slug=slug, pk=post_id)
+    if not deleted:
+        posts = posts.live()
+    return (
+        posts.annotate(viewer_role=Subquery(role))
+        .order_by()
+        .values_list(
+            *post,
+            *(f"circle__{name}" for name in circle),
+            *(f"author__{name}" for name in author),
+            "viewer_role",
+        )
+    )
+
+
+# Stand-ins for post_for_member's values while the ORM compiles its query (config/compiled.py).
+_READER, _READ_SLUG, _READ_POST = -(2**62) + 41, "x-post-slug-mark-x", -(2**62) + 42
+_POSTS = {
+    (columns, deleted): CompiledQuery(
+        functools.partial(_post_query, columns=columns, deleted=deleted),
+        user_id=_READER,
+        slug=_READ_SLUG,
+        post_id=_READ_POST,
+    )
+    for columns, deleted in (("all", False), ("all", True), ("thread", False))
+}
+
+
+def _read_post(
+    user: User | AnonymousUser, slug: str, post_id: int, columns: str, deleted: bool
+) -> Post:
+    """The post with its circle and author, ``viewer_role`` and ``viewer_moderates``; else 404."""
+    if not user.is_authenticated:
+        raise hidden(Post)
+    rows = _POSTS[columns, deleted].rows(user_id=user.pk, slug=slug, post_id=post_id)
+    if not rows:
+        raise hidden(Post)
+    *values, role = rows[0]
+    if role is None and not user.is_staff:
+        raise hidden(Post)
+    post_columns, circle_columns, author_columns = _shape(columns)
+    circle_at = len(post_columns)
+    author_at = circle_at + len(circle_columns)
+    post = Post.from_db("default", post_columns, values[:circle_at])
+    post.circle = Circle.from_db("default", circle_columns, values[circle_at:author_at])
+    author = None
+    if post.author_id is not None:
+        author = get_user_model().from_db("default", author_columns, values[author_at:])
+    post.author = author
+    post.viewer_role = role
+    post.viewer_moderates = user.is_staff or role in HOST_ROLES
+    return post
+
+
 def post_for_member(
     user: User | AnonymousUser, slug: str, post_id: int, *, include_deleted: bool = False
 ) -> Post:
@@ -54,26 +141,21 @@ def post_for_member(
     poll uses it to tell viewers to stop). A post hidden by a host is returned:
     members see a notice in its place. ``post.viewer_moderates`` says whether
     this person is a host, co-host or staff there.
+
+    One query, compiled once per process: the post, its circle, its author, and
+    the reader's role there (circle_for_reader's rule, for a thread and its poll
+    every 2 seconds), read as a row and made into the three models.
     """
-    if not user.is_authenticated:
-        raise hidden(Post)
-    # One query: the post, its circle, its author, and the reader's role there
-    # (circle_for_reader's rule, for a thread and its poll every 2 seconds).
-    role = Membership.objects.filter(
-        circle_id=OuterRef("circle_id"), user=user, status=Status.ACTIVE
-    ).values("role")[:1]
-    posts = (
-        Post.objects.filter(circle__slug=slug)
-        .select_related("circle", "author")
-        .annotate(viewer_role=Subquery(role))
-    )
-    if not include_deleted:
-        posts = posts.live()
-    post = get_object_or_404(posts, pk=post_id)
-    if post.viewer_role is None and not user.is_staff:
-        raise hidden(Post)
-    post.viewer_moderates = user.is_staff or post.viewer_role in HOST_ROLES
-    return post
+    return _read_post(user, slug, post_id, "all", include_deleted)
+
+
+def post_for_reader(user: User | AnonymousUser, slug: str, post_id: int) -> Post:
+    """``post_for_member`` for the thread page: only the columns the page shows.
+
+    The post's markdown source, the circle's settings and the author's account
+    are not read; the page's template and conversations/thread.py read nothing else.
+    """
+    return _read_post(user, slug, post_id, "thread", False)
 
 
 # Stand-ins for poller_password's three values while the ORM compiles its query.

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from conversations import services
+from conversations import services, thread
 from conversations.access import post_for_replier, reply_for_author, reply_for_member
 from conversations.forms import ReplyForm
 from conversations.limits import RateLimited
@@ -55,6 +55,7 @@ def reply_create(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
                 {
                     "post": post,
                     "circle": post.circle,
+                    "urls": thread.page_urls(post),
                     "new_replies": new,
                     "cursor": new[-1].pk,
                     "reply_form": ReplyForm(),
@@ -65,7 +66,12 @@ def reply_create(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
         response = render(
             request,
             DETAIL + "#reply-form",
-            {"post": post, "circle": post.circle, "reply_form": form},
+            {
+                "post": post,
+                "circle": post.circle,
+                "urls": thread.page_urls(post),
+                "reply_form": form,
+            },
         )
         return reswap(retarget(response, "#reply-form"), "outerHTML")
     return render(request, DETAIL, _thread_context(request, post, reply_form=form))

@@ -1,4 +1,4 @@
-"""A thread page's replies: one query, rendered in Python, nothing kept between requests.
+"""A thread page: the post, its replies written in Python, nothing kept between requests.
 
 A thread with a hundred replies took most of its time rendering the ``reply``
 partial a hundred times (a dozen ``{% url %}``, date filters in the circle's
@@ -6,60 +6,86 @@ zone, the sanitizer, the moderation include), so it was kept in the cache per
 reply and, around that, per viewer (docs/PERFORMANCE.md). Here a page costs
 what it shows and is never older than the database:
 
-- one ``values_list`` query reads every live reply with its author and thanks
-  (``ROW_FIELDS``); the bodies and notes are HTML already, rendered by
-  config.text when they were written (conversations.models.RenderedText);
-- what every reply shares is worked out once per request (``ThreadView``):
-  the URLs, from one ``reverse()`` each with a stand-in id; the month and
-  weekday names of the language; the translated words; and the controls (the
-  author's edit and delete, the flag link, a host's hide or restore), rendered
-  from their templates with the stand-in id once per process, thread, kind of
-  reply and language (``_controls_skeleton``, which holds no one's words or
-  token), each reply then putting its own id in;
-- each reply is then a few string formats (``REPLY``, below).
+- the post comes with the reader's role in one query (conversations.access.post_for_reader,
+  only the columns the page shows);
+- one query reads every live reply with its author and thanks (``ROW``),
+  compiled to SQL once per process (config/compiled.py) and read as tuples, the
+  times as integers (``EpochMicroseconds``); the bodies and notes are HTML
+  already, rendered by config.text when they were written
+  (conversations.models.RenderedText);
+- conversations/thread_rows.py writes the rows, with what every reply shares
+  worked out once per request or process (the words, URLs, times and controls),
+  and the post's own controls and times the same way;
+- the page's links come from URL shapes (config/urlshapes.py), and the empty
+  reply form's textarea is rendered once per process and language.
 
 The live poll, a new reply and an edit show single replies through the same
 code (the ``thread_reply`` tag of the ``reply`` partial), so the page and the
-fragments cannot drift apart.
+fragments cannot drift apart. docs/PERFORMANCE.md ("Thread with 100 replies,
+uncached") has the measurements.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from functools import lru_cache
-from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
-from django.template.loader import get_template
+from django.db import NotSupportedError
+from django.db.models import BigIntegerField, BooleanField, ExpressionWrapper, Func, Q
 from django.urls import reverse
 from django.utils import translation
-from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
 
-from config.pagecache import CSRF_PLACEHOLDER, with_csrf_token
+from config.compiled import CompiledQuery
+from config.urlshapes import ID_MARKS, SLUG_MARK, UrlShapes
+from conversations import thread_rows
 from conversations.forms import ReplyForm
-from conversations.models import Thanks
+from conversations.models import Reply
+from conversations.thread_rows import RowWriter, row_of
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from conversations.models import Post, Reply
+    from conversations.models import Post
 
-TEMPLATE = "conversations/post_detail.html"
-# Stands for a reply's id in URLs and controls rendered once per request; no real id
-# comes near it, and it is replaced whole (digits around it would make another number).
-STAND_IN = "987654321012345"
 
-# What a reply shows, in one query with its author and thanks (see ShownReply).
-ROW_FIELDS = (
+class EpochMicroseconds(Func):
+    """A datetime column as whole microseconds since 1970-01-01 UTC, an integer.
+
+    Reading a hundred datetimes cost 0.4 ms of Python parsing them (Django's loader
+    for PostgreSQL's timestamptz); an integer is read in C, and a reply's time
+    strings are written from it (thread_rows.RowWriter). Exact on both databases:
+    PostgreSQL's EXTRACT(EPOCH) is numeric; SQLite holds Django's
+    'YYYY-MM-DD HH:MM:SS[.ffffff]' text in UTC, its whole seconds and digits read apart.
+    """
+
+    arity = 1
+    output_field = BigIntegerField()
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotSupportedError(f"EpochMicroseconds is not written for {connection.vendor}")
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint"
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = (
+            "(CAST(round((julianday(substr(%(expressions)s, 1, 19)) - 2440587.5) * 86400)"
+            " AS INTEGER) * 1000000"
+            " + CAST(substr(%(expressions)s || '.000000', 21, 6) AS INTEGER))"
+        )
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+
+# What a reply shows, with its author and thanks: a row for thread_rows.RowWriter, whose
+# ``row_of`` makes the same row of a Reply.
+ROW = (
     "pk",
     "body_html",
-    "created_at",
-    "edited_at",
-    "hidden_at",
+    EpochMicroseconds("created_at"),
+    EpochMicroseconds("edited_at"),  # None when never edited
+    ExpressionWrapper(Q(hidden_at__isnull=False), output_field=BooleanField()),
     "author_id",
     "author__display_name",
     "author__email",
@@ -69,232 +95,80 @@ ROW_FIELDS = (
     "thanks__given_by__email",
 )
 
+# Stands for the post's id while the query compiles (no post has a negative id).
+_POST_ID = -(2**62) + 31
 
-def _name(display_name: str | None, email: str | None) -> str:
-    """members.models.User.name, from the two columns."""
-    return display_name or (email or "").split("@", 1)[0]
-
-
-@dataclass(frozen=True, slots=True)
-class ShownReply:
-    """What one reply in a thread shows."""
-
-    pk: int
-    body_html: str  # config.text's output, stored with the reply
-    created_at: dt.datetime
-    edited_at: dt.datetime | None
-    hidden: bool
-    author_id: int | None
-    author_name: str
-    thanked: bool
-    thanks_note_html: str  # config.text's output, stored with the thanks
-    thanked_by: str  # "" when the asker's account is gone
-
-    @classmethod
-    def from_row(cls, row: tuple) -> ShownReply:
-        (pk, body, created, edited, hidden_at, author_id, a_name, a_email) = row[:8]
-        thanks_pk, note, t_name, t_email = row[8:]
-        return cls(
-            pk=pk,
-            body_html=body,
-            created_at=created,
-            edited_at=edited,
-            hidden=hidden_at is not None,
-            author_id=author_id,
-            author_name=_name(a_name, a_email) if author_id is not None else "",
-            thanked=thanks_pk is not None,
-            thanks_note_html=note or "",
-            thanked_by=_name(t_name, t_email) if (t_name or t_email) else "",
-        )
-
-    @classmethod
-    def from_reply(cls, reply: Reply) -> ShownReply:
-        """From a Reply loaded with ``for_thread()`` (its author and thanks)."""
-        author = reply.author
-        try:
-            thanks = reply.thanks
-        except Thanks.DoesNotExist:
-            thanks = None
-        giver = thanks.given_by if thanks is not None else None
-        return cls(
-            pk=reply.pk,
-            body_html=reply.body_html,
-            created_at=reply.created_at,
-            edited_at=reply.edited_at,
-            hidden=reply.hidden_at is not None,
-            author_id=reply.author_id,
-            author_name=author.name if author is not None else "",
-            thanked=thanks is not None,
-            thanks_note_html=thanks.note_html if thanks is not None else "",
-            thanked_by=giver.name if giver is not None else "",
-        )
-
-
-def shown_replies(post: Post) -> list[ShownReply]:
-    """Every live reply of the post, oldest first, in one query."""
-    rows = post.replies.live().order_by("pk").values_list(*ROW_FIELDS)
-    return [ShownReply.from_row(row) for row in rows]
-
-
-# One reply. Classes and structure are the stylesheet's (static/css); the words are
-# ThreadView's, translated once per request; every value is escaped or config.text's HTML.
-REPLY = (
-    '<article class="reply card" id="reply-{pk}">\n'
-    '  <p class="meta">\n'
-    "    {author}\n"
-    '    · <time datetime="{iso}" data-relative title="{long} ({zone})">{short}</time>\n'
-    "    {edited}\n"
-    "  </p>\n"
-    '  <div class="prose">{body}</div>\n'
-    "{thanks}{controls}</article>\n"
+_REPLIES = CompiledQuery(
+    lambda post_id: Reply.objects.live().filter(post_id=post_id).order_by("pk").values_list(*ROW),
+    post_id=_POST_ID,
 )
-HIDDEN = (
-    '<article class="reply card reply-hidden" id="reply-{pk}">\n'
-    '  <p class="thread-notice">{notice}</p>\n'
-    "</article>\n"
-)
-THANKS = '  <div class="thanks">\n    <p class="thanks-title">{title}</p>\n{note}  </div>\n'
-NOTE = '    <div class="prose">{note}</div>\n'
-AUTHOR = '<a href="{url}">{name}</a>'
-EDITED = '· <span class="edited" title="{iso}">{word}</span>'
 
 
-class ThreadView:
-    """What every reply on one page shares, for one viewer and request."""
-
-    def __init__(self, request: HttpRequest, post: Post) -> None:
-        circle = post.circle
-        self.request = request
-        self.post = post
-        self.viewer_id = request.user.pk
-        self.moderates = bool(getattr(post, "viewer_moderates", False))
-        self.zone = circle.zone
-        self.zone_name = escape(circle.time_zone)
-        self.months = ["", *(str(MONTHS_3[n]).title() for n in range(1, 13))]
-        self.weekdays = [str(WEEKDAYS_ABBR[n]) for n in range(7)]
-        self.member_url = reverse("conversations:member", args=[circle.slug, STAND_IN])
-        self.former = escape(gettext("A former member"))
-        self.edited = escape(gettext("edited"))
-        self.hidden_notice = escape(gettext("A reply hidden by a host."))
-        self.thanked_by_asker = escape(gettext("Thanked by the asker"))
-        self._controls: dict[tuple[bool, bool], str] = {}
-
-    def _controls_for(self, reply: ShownReply) -> str:
-        """The reply's controls: its author's edit and delete, the flag, a host's forms."""
-        own = reply.author_id is not None and reply.author_id == self.viewer_id
-        kind = (own, reply.hidden)
-        html = self._controls.get(kind)
-        if html is None:
-            post = self.post
-            skeleton = _controls_skeleton(
-                post.circle.slug,
-                post.pk,
-                post.get_absolute_url(),
-                own=own,
-                hidden=reply.hidden,
-                moderates=self.moderates,
-                language=translation.get_language(),
-            )
-            html = with_csrf_token(self.request, skeleton)
-            self._controls[kind] = html
-        return html.replace(STAND_IN, str(reply.pk))
-
-    def _when(self, moment: dt.datetime) -> tuple[str, str, str]:
-        """ISO in UTC, 'Tue 3 Mar 2026, 07:12' and '3 Mar, 07:12' in the circle's zone
-        (Django's 'c', 'D j M Y, H:i' and 'j M, H:i' date formats)."""
-        local = moment.astimezone(self.zone)
-        month, clock = self.months[local.month], f"{local.hour:02d}:{local.minute:02d}"
-        day = f"{local.day} {month}"
-        long = f"{self.weekdays[local.weekday()]} {day} {local.year}, {clock}"
-        return moment.astimezone(dt.UTC).isoformat(), long, f"{day}, {clock}"
-
-    def html(self, reply: ShownReply) -> str:
-        if reply.hidden and not self.moderates:
-            return HIDDEN.format(pk=reply.pk, notice=self.hidden_notice)
-        if reply.author_id is not None:
-            url = self.member_url.replace(STAND_IN, str(reply.author_id))
-            author = AUTHOR.format(url=url, name=escape(reply.author_name))
-        else:
-            author = self.former
-        iso, long, short = self._when(reply.created_at)
-        edited = ""
-        if reply.edited_at is not None:
-            edited_iso = reply.edited_at.astimezone(dt.UTC).isoformat()
-            edited = EDITED.format(iso=edited_iso, word=self.edited)
-        thanks = ""
-        if reply.thanked:
-            if reply.thanked_by:
-                title = escape(gettext("Thanked by %(name)s") % {"name": reply.thanked_by})
-            else:
-                title = self.thanked_by_asker
-            note = NOTE.format(note=reply.thanks_note_html) if reply.thanks_note_html else ""
-            thanks = THANKS.format(title=title, note=note)
-        return REPLY.format(
-            pk=reply.pk,
-            author=author,
-            iso=iso,
-            long=long,
-            zone=self.zone_name,
-            short=short,
-            edited=edited,
-            body=reply.body_html,
-            thanks=thanks,
-            controls=self._controls_for(reply),
-        )
-
-    def render(self, replies: list[ShownReply]) -> SafeString:
-        # Escaped values, config.text's stored HTML and our own templates only.
-        return mark_safe("".join(self.html(reply) for reply in replies))  # noqa: S308
+def reply_rows(post: Post) -> list:
+    """Every live reply of the post, oldest first, as rows of ``ROW``, in one query."""
+    return _REPLIES.rows(post_id=post.pk)
 
 
-# Who the controls' templates see as the viewer, and as the author of their own reply.
-_VIEWER = -1
+def writer_for(request: HttpRequest, post: Post) -> RowWriter:
+    """The request's RowWriter for this post (one per request, however many replies)."""
+    writers = request.__dict__.setdefault("_thread_writers", {})
+    if post.pk not in writers:
+        writers[post.pk] = RowWriter(request, post)
+    return writers[post.pk]
 
 
-@lru_cache(maxsize=4096)
-def _controls_skeleton(
-    slug: str, post_pk: int, post_url: str, *, own: bool, hidden: bool, moderates: bool, language
-) -> str:
-    """A kind of reply's controls, with the stand-in id and config.pagecache's CSRF placeholder.
-
-    A pure function of its arguments (and of the templates, which change only with a
-    deploy, which starts new processes), so each process renders it once per thread,
-    kind of reply and language: it holds no one's words and no one's token.
-    """
-    item = SimpleNamespace(pk=STAND_IN, author_id=_VIEWER if own else None, hidden_at=hidden)
-    post = SimpleNamespace(pk=post_pk, circle=SimpleNamespace(slug=slug), get_absolute_url=post_url)
-    # Without a request or the context processors: these few values are all it reads.
-    return get_template(f"{TEMPLATE}#reply-controls").render(
-        {
-            "item": item,
-            "own": own,
-            "post": post,
-            "is_moderator": moderates,
-            "request": SimpleNamespace(user=SimpleNamespace(pk=_VIEWER), get_full_path=post_url),
-            "csrf_token": CSRF_PLACEHOLDER,
-        }
-    )
-
-
-def view_for(request: HttpRequest, post: Post) -> ThreadView:
-    """The request's ThreadView for this post (one per request, however many replies)."""
-    views = request.__dict__.setdefault("_thread_views", {})
-    if post.pk not in views:
-        views[post.pk] = ThreadView(request, post)
-    return views[post.pk]
+def _html(html: str) -> SafeString:
+    # Escaped values, config.text's stored HTML and our own templates only.
+    return mark_safe(html)  # noqa: S308
 
 
 def render_thread(request: HttpRequest, post: Post) -> tuple[SafeString, int, int]:
     """Every live reply, in order: the HTML, the newest reply's id (0 when none), how many."""
-    replies = shown_replies(post)
-    html = view_for(request, post).render(replies)
-    return html, (replies[-1].pk if replies else 0), len(replies)
+    rows = reply_rows(post)
+    html = _html(writer_for(request, post).write(rows))
+    return html, (rows[-1][0] if rows else 0), len(rows)
 
 
 def reply_html(request: HttpRequest, reply: Reply) -> SafeString:
     """One reply (``reply.post`` set by the access helper), as the thread page shows it."""
-    view = view_for(request, reply.post)
-    return view.render([ShownReply.from_reply(reply)])
+    return _html(writer_for(request, reply.post).write([row_of(reply)]))
+
+
+# The page's own links (post_detail.html), reversed once per process with markers in
+# place of the slug and ids (config/urlshapes.py); each page swaps its own in.
+_POST_URLS = (
+    "post_edit",
+    "post_delete",
+    "post_resolve",
+    "post_reopen",
+    "reply_poll",
+    "reply_create",
+)
+
+
+def _page_urls(slug: str, post: str, author: str) -> dict[str, str]:
+    urls = {
+        name: reverse(f"conversations:{name}", kwargs={"slug": slug, "post_id": post})
+        for name in _POST_URLS
+    }
+    urls["board"] = reverse("conversations:board", kwargs={"slug": slug})
+    urls["author"] = reverse("conversations:member", kwargs={"slug": slug, "user_id": author})
+    return urls
+
+
+_URLS = UrlShapes(_page_urls, slug=SLUG_MARK, post=ID_MARKS[1], author=ID_MARKS[0])
+
+
+def page_urls(post: Post) -> dict[str, str]:
+    """The thread page's links for this post (its partials' too: the poller, the reply form)."""
+    author = str(post.author_id) if post.author_id is not None else _URLS.markers["author"]
+    return _URLS.urls(post=str(post.pk), slug=post.circle.slug, author=author)
+
+
+@lru_cache(maxsize=16)
+def _blank_reply_field(language: str | None) -> SafeString:
+    """An empty reply form's textarea: the same for every viewer and post, per language."""
+    return ReplyForm()["body"].as_widget()
 
 
 def thread_context(request: HttpRequest, post: Post, **extra: object) -> dict[str, object]:
@@ -303,15 +177,30 @@ def thread_context(request: HttpRequest, post: Post, **extra: object) -> dict[st
         replies_html, cursor, reply_count = mark_safe(""), 0, 0  # members see only a notice
     else:
         replies_html, cursor, reply_count = render_thread(request, post)
+    writer = writer_for(request, post)
+    iso, long, short = thread_rows.when(post.created_at, post.circle.time_zone)
     context: dict[str, object] = {
         "circle": post.circle,
         "post": post,
+        "urls": page_urls(post),
+        "post_controls": writer.post_controls(),
+        "post_time": {
+            "iso": iso,
+            "long": long,
+            "short": short,
+            "edited": thread_rows.utc_iso(post.edited_at) if post.edited_at else "",
+        },
         "replies_html": replies_html,
         "reply_count": reply_count,
         "cursor": cursor,
         "is_author": post.author_id is not None and post.author_id == request.user.pk,
         "is_moderator": post.viewer_moderates,
         "reply_form": ReplyForm(),
+        # One token for the page: its forms and, through "csrf_token" (which overrides
+        # the context processor's), base.html's, the header's and the footer's.
+        "csrf_token": writer.csrf_token(),
     }
+    if "reply_form" not in extra:  # the empty form's field, as every empty one renders it
+        context["reply_widget"] = _blank_reply_field(translation.get_language())
     context.update(extra)
     return context

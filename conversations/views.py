@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseStopPolling
 
 from conversations import live, thread
-from conversations.access import post_for_member
+from conversations.access import post_for_member, post_for_reader
 from conversations.models import Post, Reply
 from conversations.view_helpers import DETAIL, members_only
 from conversations.view_helpers import reply_cursor as _cursor  # reply_poll's name for it
@@ -34,7 +34,7 @@ def post_detail(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     the reader's role, the replies) whatever the thread's length (conversations/thread.py).
     """
     seen = live.generations(post_id=post_id, user_id=request.user.pk)
-    post = post_for_member(request.user, slug, post_id)
+    post = post_for_reader(request.user, slug, post_id)
     context = _thread_context(request, post)
     if not post.is_hidden or post.viewer_moderates:
         live.remember(
@@ -90,6 +90,7 @@ def reply_poll(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
         reply.post = post
     context = {
         "post": post,
+        "urls": thread.page_urls(post),
         "new_replies": new,
         "cursor": new[-1].pk,
         "is_moderator": post.viewer_moderates,

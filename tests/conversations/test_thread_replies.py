@@ -96,24 +96,42 @@ def test_a_reply_on_the_page_is_the_html_the_poll_gives(cast, post):
     assert "Thanked by Alice Asker" in first[replies[0].pk]
 
 
-def test_queries_do_not_grow_with_replies(cast, as_user, post, django_assert_num_queries):
-    """Three queries whatever the length: the person (read on every request), the post
-    with the reader's role, and the replies with their authors and thanks (the session
-    comes from the cache)."""
-    client = as_user(cast.bob)
-    ReplyFactory.create_batch(5, post=post, author=cast.alice)
-    page(client, post)  # the session into the cache
-    with django_assert_num_queries(3):
-        html = page(client, post)
-    assert html.count('class="reply card"') == 5
+def add_replies_of_every_kind(cast, post, count: int) -> None:
+    """``count`` more replies: Bob's, Alice's and the host's, one edited, a third thanked,
+    one hidden by the host, and one by a member who has since deleted their account."""
+    from members.services import account_delete
 
-    replies = ReplyFactory.create_batch(95, post=post, author=cast.host)
-    services.post_resolve(post=post, by=cast.alice, replies=replies[:30], note="Thanks")
-    page(client, post)
-    with django_assert_num_queries(3):
-        html = page(client, post)
-    assert html.count('class="reply card"') == 100
-    assert html.count('class="thanks"') == 30
+    authors = (cast.bob, cast.alice, cast.host)
+    replies = [ReplyFactory(post=post, author=authors[n % 3]) for n in range(count - 1)]
+    gone = UserFactory(display_name="Soon Gone")
+    MembershipFactory(circle=cast.circle, user=gone)
+    replies.append(ReplyFactory(post=post, author=gone))
+    account_delete(user=gone)
+    services.reply_edit(reply=replies[0], body="Edited once.")
+    helped = [reply for reply in replies[::3] if reply.author_id != cast.alice.pk]
+    services.post_resolve(post=post, by=cast.alice, replies=helped, note="Thanks")
+    assert moderation.item_hide(item=replies[1], by=cast.host, reason="Spam")
+
+
+@pytest.mark.parametrize("viewer", ["bob", "alice", "host", "staff"])
+def test_queries_do_not_grow_with_replies(cast, as_user, post, viewer, django_assert_num_queries):
+    """Three queries whatever the length and whoever reads: the person (read on every
+    request), the post with the reader's role, and the replies with their authors and
+    thanks (the session comes from the cache); a host's hidden replies and controls, the
+    author's own, thanks and edits add none."""
+    people = {"bob": cast.bob, "alice": cast.alice, "host": cast.host}
+    client = as_user(people.get(viewer) or UserFactory(is_staff=True))
+    for more, total in ((5, 5), (95, 100)):
+        add_replies_of_every_kind(cast, post, more)
+        page(client, post)  # the session into the cache
+        with django_assert_num_queries(3):
+            html = page(client, post)
+        assert len(replies_of(html)) == total
+        assert 'class="thanks"' in html and 'class="edited"' in html
+        assert "A former member" in html
+        # Hidden replies: a notice for members, the reply and its restore form for hosts.
+        assert ("A reply hidden by a host." in html) is (viewer in ("bob", "alice"))
+        assert ("moderation-actions" in html) is (viewer in ("host", "staff"))
 
 
 def test_the_controls_render_once_per_kind_of_reply_not_per_reply(cast, as_user, post):
@@ -289,6 +307,27 @@ def test_hiding_shows_at_once_for_members_and_hosts(cast, warm, post):
     assert moderation.item_restore(item=reply, by=cast.host)
     assert "The first version." in replies_of(page(alice, post))[reply.pk]
     assert hide_url(post, reply) in replies_of(page(host, post))[reply.pk]
+
+
+def test_a_hidden_reply_shows_only_to_hosts_and_staff(cast, cohost, post):
+    reply = ReplyFactory(post=post, author=cast.bob, body="Buy my *course*!")
+    assert moderation.item_hide(item=reply, by=cast.host, reason="Spam")
+    notice = (
+        f'<article class="reply card reply-hidden" id="reply-{reply.pk}">\n'
+        '  <p class="thread-notice">A reply hidden by a host.</p>\n'
+        "</article>"
+    )
+    restore = reverse("moderation:restore", args=[post.circle.slug, "reply", reply.pk])
+    staff = UserFactory(is_staff=True)
+    for viewer in (cast.alice, cast.bob, cast.host, cohost, staff):  # Bob wrote it
+        html = page(signed_in(viewer), post)
+        article = replies_of(html)[reply.pk]
+        if viewer in (cast.alice, cast.bob):
+            assert article == notice
+            assert "course" not in html and restore not in html
+        else:
+            assert "Buy my <em>course</em>!" in article and restore in article
+            assert "Hidden by a host: members see only a notice" in article
 
 
 def test_thanks_show_at_once(cast, warm, post):
