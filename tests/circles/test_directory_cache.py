@@ -162,17 +162,17 @@ def test_directory_queries_are_the_same_for_5_and_60_circles(
 ):
     """Signed in, nothing kept: the person (read on every request), the cities and topics
     of the filters, the person's profile (no tags: no suggestions to look for), the count,
-    the page of circles, its topics and its hosts. With the cards and the empty form kept:
-    the person and their profile."""
+    the page of circles and its topics. With the cards and the empty form kept: the person
+    and their profile."""
     person = UserFactory()
     client.force_login(person)
     CircleFactory.create_batch(5)
     settings.SIGNED_OUT_PAGE_CACHE_SECONDS = 0
     client.get(URL)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert client.get(URL).content.decode().count('class="card circle-card"') == 5
     CircleFactory.create_batch(55)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert client.get(URL).content.decode().count('class="card circle-card"') == 12
     settings.SIGNED_OUT_PAGE_CACHE_SECONDS = 60
     client.get(URL)
