@@ -8,13 +8,13 @@ each field shows (its label, the value a visitor typed or picked, its choices
 with the picked one marked), and ``templates/circles/directory.html#filters``
 writes the same HTML the widgets wrote.
 
-The topics are read with one ``values_list`` (the form's own choices would
-build a model instance per topic), the cities with the form's one query.
+The topics and the cities are the form's own choices, read in one query with
+``circles.directory_reads.filter_choices``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from html import escape  # django.utils.html.escape without its lazy-string wrapper
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -22,10 +22,9 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from circles.directory_cache import DIRECTORY
+from circles.directory_reads import filter_choices
 from circles.forms import DirectoryFilterForm
-from circles.models import Circle
 from config.pagecache import fetch_kept, store_kept
-from members.models import Topic
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -34,18 +33,13 @@ if TYPE_CHECKING:
 EMPTY_FILTERS_KEY = "directory:filters:v1"
 
 
-@dataclass(frozen=True, slots=True)
-class Option:
-    value: str
-    label: str
-    selected: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Select:
-    name: str
-    label: str
-    options: list[Option]
+# Each select as the template's loop wrote it, newline and indent included.
+_SELECT = (
+    '<div class="field"><label for="id_{name}">{label}</label>'
+    '<select name="{name}" id="id_{name}">{options}</select></div>\n  '
+)
+_OPTION = '<option value="{}">{}</option>'
+_PICKED = '<option value="{}" selected>{}</option>'
 
 
 def _raw(form: DirectoryFilterForm, name: str) -> str:
@@ -54,20 +48,27 @@ def _raw(form: DirectoryFilterForm, name: str) -> str:
     return "" if value is None else str(value)
 
 
-def _select(form: DirectoryFilterForm, name: str, choices) -> Select:
+def _select(form: DirectoryFilterForm, name: str) -> str:
+    """One field's label and <select>, every choice and label escaped; the picked one marked."""
     picked = _raw(form, name)
-    options = [Option(str(value), str(label), str(value) == picked) for value, label in choices]
-    return Select(name=name, label=f"{form.fields[name].label}{form.label_suffix}", options=options)
+    options = "".join(
+        (_PICKED if str(value) == picked else _OPTION).format(
+            escape(str(value)), escape(str(label))
+        )
+        for value, label in form.fields[name].choices
+    )
+    label = escape(f"{form.fields[name].label}{form.label_suffix}")
+    return _SELECT.format(name=name, label=label, options=options)
 
 
 def filter_form(data) -> DirectoryFilterForm:
     """The directory's form, bound to the query string when there is one.
 
-    The cities (a query) are only read to validate a bound form or to show one.
+    Its choices (a query) are only read to validate a bound form or to show one.
     """
     if not data:
         return DirectoryFilterForm(None)
-    return DirectoryFilterForm(data, cities=Circle.objects.listed().cities())
+    return DirectoryFilterForm(data, **filter_choices())
 
 
 def filters_html(request: HttpRequest, form: DirectoryFilterForm) -> SafeString:
@@ -78,11 +79,15 @@ def filters_html(request: HttpRequest, form: DirectoryFilterForm) -> SafeString:
     """
     if form.is_bound:
         return _render_filters(request, form)
+    seconds = settings.SIGNED_OUT_PAGE_CACHE_SECONDS
+    if seconds <= 0:  # nothing is kept: not even a cache round trip
+        form.set_choices(**filter_choices())
+        return _render_filters(request, form)
     kept, version = fetch_kept(EMPTY_FILTERS_KEY, DIRECTORY)
     if kept is None:
-        form = DirectoryFilterForm(None, cities=Circle.objects.listed().cities())
+        form.set_choices(**filter_choices())
         kept = _render_filters(request, form)
-        store_kept(EMPTY_FILTERS_KEY, version, str(kept), settings.SIGNED_OUT_PAGE_CACHE_SECONDS)
+        store_kept(EMPTY_FILTERS_KEY, version, str(kept), seconds)
     return mark_safe(kept)  # noqa: S308 - our own template's output
 
 
@@ -92,19 +97,18 @@ def _render_filters(request: HttpRequest, form: DirectoryFilterForm) -> SafeStri
 
 
 def filters(form: DirectoryFilterForm) -> dict[str, object]:
-    """What ``directory.html#filters`` shows: the search box, four selects and a checkbox."""
-    topic = form.fields["topic"]
-    topics = [("", topic.empty_label), *Topic.objects.values_list("slug", "name")]
+    """What ``directory.html#filters`` shows: the search box, four selects and a checkbox.
+
+    The selects are written here rather than by a template loop: the topics and
+    cities make some forty options, each a few variable lookups in a template.
+    """
     suffix = form.label_suffix
     return {
         "q_label": f"{form.fields['q'].label}{suffix}",
         "q": _raw(form, "q"),
-        "selects": [
-            _select(form, "topic", topics),
-            _select(form, "place", form.fields["place"].choices),
-            _select(form, "weekday", form.fields["weekday"].choices),
-            _select(form, "time_of_day", form.fields["time_of_day"].choices),
-        ],
+        "selects_html": mark_safe(  # noqa: S308 - every value escaped by _select
+            "".join(_select(form, name) for name in ("topic", "place", "weekday", "time_of_day"))
+        ),
         "open_seats_label": f"{form.fields['open_seats'].label}{suffix}",
         "open_seats": form.is_bound and bool(form["open_seats"].value()),
     }
