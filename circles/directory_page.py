@@ -1,12 +1,13 @@
-"""The directory's filter form as plain values, for hand-written HTML in the template.
+"""The directory's filter form, written in Python from the form's own fields.
 
 Rendering the form's five fields through Django's widget templates was the
-costliest part of a signed-in directory page (about 3.5 ms of 18, docs/PERFORMANCE.md):
-each ``<option>`` goes through its own template. The form still validates and
-filters (circles.forms.DirectoryFilterForm); this module hands the template what
-each field shows (its label, the value a visitor typed or picked, its choices
-with the picked one marked), and ``templates/circles/directory.html#filters``
-writes the same HTML the widgets wrote.
+costliest part of a signed-in directory page (about 3.5 ms of 18,
+docs/PERFORMANCE.md): each ``<option>`` goes through its own template, and a
+template of its own still cost half a millisecond. The form still validates and
+filters (circles.forms.DirectoryFilterForm); ``filters_html`` writes the same
+HTML the widgets wrote: each field's label, the value a visitor typed or
+picked, its choices with the picked one marked, every value escaped and every
+label in the visitor's language.
 
 The topics and the cities are the form's own choices, read in one query with
 ``circles.directory_reads.filter_choices``.
@@ -15,25 +16,41 @@ The topics and the cities are the form's own choices, read in one query with
 from __future__ import annotations
 
 from html import escape  # django.utils.html.escape without its lazy-string wrapper
-from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from circles.directory_cache import DIRECTORY
 from circles.directory_reads import filter_choices
 from circles.forms import DirectoryFilterForm
 from config.pagecache import fetch_kept, store_kept
-
-if TYPE_CHECKING:
-    from django.http import HttpRequest
+from config.urlshapes import UrlShapes
 
 # The empty form is the same for everyone in a language (fetch_kept keeps one per language).
 EMPTY_FILTERS_KEY = "directory:filters:v1"
 
 
-# Each select as the template's loop wrote it, newline and indent included.
+# The form as templates/circles/directory.html wrote it, newlines and indents included.
+_FORM = (
+    "\n\n"
+    '<form method="get" action="{url}" class="filter-form" role="search" aria-label="{label}"\n'
+    '      hx-get="{url}" hx-target="#results" hx-swap="outerHTML" hx-push-url="true"\n'
+    '      hx-trigger="submit, change, input delay:400ms from:#id_q"'
+    ' hx-indicator="#results-loading">\n'
+    '  <div class="field field-grow"><label for="id_q">{q_label}</label><input type="search"'
+    ' name="q" id="id_q" value="{q}" placeholder="{placeholder}"></div>\n'
+    '  {selects}<div class="field field-check"><input type="checkbox" name="open_seats"'
+    ' id="id_open_seats"{checked}> <label for="id_open_seats">{open_seats_label}</label></div>\n'
+    '  <div class="form-actions">\n'
+    '    <button type="submit" class="button button-small">{show}</button>\n'
+    '    <a href="{url}">{clear}</a>\n'
+    '    <span id="results-loading" class="htmx-indicator" aria-hidden="true">{updating}</span>\n'
+    "  </div>\n"
+    "</form>\n"
+)
+# Each select, newline and indent included.
 _SELECT = (
     '<div class="field"><label for="id_{name}">{label}</label>'
     '<select name="{name}" id="id_{name}">{options}</select></div>\n  '
@@ -71,44 +88,45 @@ def filter_form(data) -> DirectoryFilterForm:
     return DirectoryFilterForm(data, **filter_choices())
 
 
-def filters_html(request: HttpRequest, form: DirectoryFilterForm) -> SafeString:
+def filters_html(form: DirectoryFilterForm) -> SafeString:
     """The filter form's HTML; the empty form's is kept under the directory's version.
 
     Nothing in it is about the visitor: its choices are the topics and the cities
     of listed circles, whose every change moves DIRECTORY on (circles/directory_cache.py).
     """
     if form.is_bound:
-        return _render_filters(request, form)
+        return _form_html(form)
     seconds = settings.SIGNED_OUT_PAGE_CACHE_SECONDS
     if seconds <= 0:  # nothing is kept: not even a cache round trip
         form.set_choices(**filter_choices())
-        return _render_filters(request, form)
+        return _form_html(form)
     kept, version = fetch_kept(EMPTY_FILTERS_KEY, DIRECTORY)
     if kept is None:
         form.set_choices(**filter_choices())
-        kept = _render_filters(request, form)
+        kept = _form_html(form)
         store_kept(EMPTY_FILTERS_KEY, version, str(kept), seconds)
-    return mark_safe(kept)  # noqa: S308 - our own template's output
+    return mark_safe(kept)  # noqa: S308 - written by _form_html, every value escaped
 
 
-def _render_filters(request: HttpRequest, form: DirectoryFilterForm) -> SafeString:
-    html = render_to_string("circles/directory.html#filters", {"filters": filters(form)}, request)
-    return mark_safe(html)  # noqa: S308 - our own template's output
+_URLS = UrlShapes(lambda: {"directory": reverse("circles:directory")})
 
 
-def filters(form: DirectoryFilterForm) -> dict[str, object]:
-    """What ``directory.html#filters`` shows: the search box, four selects and a checkbox.
-
-    The selects are written here rather than by a template loop: the topics and
-    cities make some forty options, each a few variable lookups in a template.
-    """
-    suffix = form.label_suffix
-    return {
-        "q_label": f"{form.fields['q'].label}{suffix}",
-        "q": _raw(form, "q"),
-        "selects_html": mark_safe(  # noqa: S308 - every value escaped by _select
-            "".join(_select(form, name) for name in ("topic", "place", "weekday", "time_of_day"))
+def _form_html(form: DirectoryFilterForm) -> SafeString:
+    """The search box, four selects and a checkbox, with the buttons; each value escaped."""
+    fields, suffix = form.fields, form.label_suffix
+    html = _FORM.format(
+        url=escape(_URLS.shapes()["directory"]),
+        label=escape(gettext("Filter circles")),
+        q_label=escape(f"{fields['q'].label}{suffix}"),
+        q=escape(_raw(form, "q")),
+        placeholder=escape(gettext("Name, purpose, city or topic")),
+        selects="".join(
+            _select(form, name) for name in ("topic", "place", "weekday", "time_of_day")
         ),
-        "open_seats_label": f"{form.fields['open_seats'].label}{suffix}",
-        "open_seats": form.is_bound and bool(form["open_seats"].value()),
-    }
+        checked=" checked" if form.is_bound and form["open_seats"].value() else "",
+        open_seats_label=escape(f"{fields['open_seats'].label}{suffix}"),
+        show=escape(gettext("Show circles")),
+        clear=escape(gettext("Clear")),
+        updating=escape(gettext("Updating…")),
+    )
+    return mark_safe(html)  # noqa: S308 - every value escaped above

@@ -89,7 +89,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     form = directory_page.filter_form(request.GET)
     context: dict[str, object] = {"form": form}
     if not request.htmx:
-        context["filters_html"] = directory_page.filters_html(request, form)
+        context["filters_html"] = directory_page.filters_html(form)
         # "Circles you might sit at": whole pages only, not the filters' answers.
         context["suggestions_html"] = _suggestions_html(request)
     results_key = _signed_in_results_key(request)

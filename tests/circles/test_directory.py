@@ -201,6 +201,9 @@ def test_a_german_viewer_reads_the_directory_in_german(client, settings):
     for german in (
         "Runde finden",  # the heading
         "Alle Themen",  # the filters
+        'aria-label="Runden filtern"',
+        'placeholder="Name, Zweck, Stadt oder Thema"',
+        "Runden zeigen",
         "Runden, die zu dir passen könnten",  # suggestions
         "13 Runden",  # the count
         "jeden Dienstag 06:30 America/Chicago",  # the schedule
