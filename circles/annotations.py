@@ -5,7 +5,8 @@ the meetings app's rows, and meetings builds on circles, so meetings registers h
 to annotate a ``Circle`` queryset with them (meetings/circle_times.py, in
 MeetingsConfig.ready()), and circles' views ask for them by name. A name no app
 registered leaves the queryset as it is: the cards then fall back to the
-circle's schedule (circles/views.py ``_next_start``).
+circle's schedule (circles/directory_reads.py ``_cards``, circles/circle_page.py
+``next_start``).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from circles.models import Circle, CircleQuerySet, Weekday
 from circles.schedule import SCHEDULE_FIELDS
-from config.forms import IdChoiceField, IdsChoiceField
+from config.forms import IdsChoiceField
 from members.models import Topic
 from members.timezones import zone_choices
 
@@ -100,13 +100,8 @@ class DirectoryFilterForm(forms.Form):
     """The directory's filters: a plain GET form; every field optional."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    topic = IdChoiceField(
-        label=_("Topic"),
-        queryset=Topic.objects.all(),
-        required=False,
-        to_field_name="slug",
-        empty_label=_("Any topic"),
-    )
+    # A topic's slug, from the topics the page read for its <select> (circles/directory_reads.py).
+    topic = forms.ChoiceField(label=_("Topic"), required=False)
     place = forms.ChoiceField(label=_("Where"), required=False)
     weekday = forms.TypedChoiceField(
         label=_("Day"),
@@ -127,8 +122,22 @@ class DirectoryFilterForm(forms.Form):
     )
     open_seats = forms.BooleanField(label=_("Has open seats"), required=False)
 
-    def __init__(self, *args: Any, cities: Iterable[str] = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        topics: Iterable[tuple[str, str]] = (),
+        cities: Iterable[str] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.set_choices(topics=topics, cities=cities)
+
+    def set_choices(
+        self, *, topics: Iterable[tuple[str, str]] = (), cities: Iterable[str] = ()
+    ) -> None:
+        """The topic and place choices (read by circles/directory_reads.py ``filter_choices``)."""
+        # Every topic's (slug, name); an unknown slug is not a choice.
+        self.fields["topic"].choices = [("", _("Any topic")), *topics]
         # "online" or the name of a city some listed circle meets in.
         self.fields["place"].choices = [
             ("", _("Anywhere")),
@@ -155,7 +164,8 @@ class DirectoryFilterForm(forms.Form):
                 | Q(pk__in=by_topic)
             )
         if topic := data.get("topic"):
-            circles = circles.filter(pk__in=topic.circles.values("pk"))
+            tagged = Circle.topics.through.objects.filter(topic__slug=topic)
+            circles = circles.filter(pk__in=tagged.values("circle_id"))
         if (place := data.get("place")) == ONLINE:
             circles = circles.filter(is_online=True)
         elif place:

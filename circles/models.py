@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -107,8 +107,8 @@ class CircleQuerySet(models.QuerySet["Circle"]):
     def member_of(self, user: User) -> CircleQuerySet:
         return self.filter(memberships__user=user, memberships__status=Status.ACTIVE)
 
-    def with_directory_data(self) -> CircleQuerySet:
-        """What a directory card shows, in a fixed number of queries."""
+    def with_seat_count(self) -> CircleQuerySet:
+        """Each circle's ``active_member_count``, for ``Circle.seats_open()``."""
         # A correlated subquery, not a JOIN + GROUP BY: PostgreSQL then counts
         # members only for the page of circles it returns (after ORDER BY and
         # LIMIT), not for every listed circle. Served by circles_membership_circle_idx.
@@ -119,18 +119,11 @@ class CircleQuerySet(models.QuerySet["Circle"]):
             .annotate(count=Count("pk"))
             .values("count")
         )
-        return self.annotate(
-            active_member_count=Coalesce(Subquery(active_members), 0)
-        ).prefetch_related(
-            "topics",
-            Prefetch(
-                "memberships",
-                queryset=Membership.objects.filter(
-                    status=Status.ACTIVE, role__in=HOST_ROLES
-                ).select_related("user"),
-                to_attr="host_memberships",
-            ),
-        )
+        return self.annotate(active_member_count=Coalesce(Subquery(active_members), 0))
+
+    def with_directory_data(self) -> CircleQuerySet:
+        """What a directory card shows (seats and topics), in a fixed number of queries."""
+        return self.with_seat_count().prefetch_related("topics")
 
 
 class Circle(models.Model):

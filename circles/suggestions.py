@@ -25,11 +25,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Value
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 
 from circles.models import Circle, Membership, Status
+from config.compiled import CompiledQuery
+from members.models import Industry, Profile
 
 if TYPE_CHECKING:
     from members.models import User
@@ -39,6 +41,41 @@ WAKING_END = dt.time(21, 0)
 SUGGESTION_COUNT = 3
 # Enough to rank well without reading the whole directory on every page view.
 CANDIDATE_LIMIT = 60
+
+
+# Marker value compiled into the SQL in place of each request's person (config/compiled.py).
+_USER_ID = -(2**62) + 61
+
+
+def _profile_rows(user_id: int):
+    """The person's profile (city, industry) and the topics it names, as rows of one UNION ALL."""
+    profile = (
+        Profile.objects.filter(pk=user_id)
+        .order_by()
+        .values_list(Value("profile"), "city", "industry", Value(0))
+    )
+    helps, seeks = (
+        through.objects.filter(profile_id=user_id)
+        .order_by()
+        .values_list(Value("topic"), "topic__name", Value(""), "topic_id")
+        for through in (Profile.can_help_with.through, Profile.looking_for.through)
+    )
+    return profile.union(helps, seeks, all=True)
+
+
+_PROFILE = CompiledQuery(_profile_rows, user_id=_USER_ID)
+
+
+def _profile(user: User) -> tuple[str, str, dict[int, str]] | None:
+    """The person's city, industry and topics ({id: name}), or None without a profile."""
+    profile = None
+    tags: dict[int, str] = {}
+    for kind, text, industry, topic_id in _PROFILE.rows(user_id=user.pk):
+        if kind == "profile":
+            profile = (text, industry)
+        else:
+            tags[topic_id] = text
+    return None if profile is None else (*profile, tags)
 
 
 @dataclass(frozen=True)
@@ -69,20 +106,16 @@ def _lower(text: str) -> str:
 def suggest_circles(user: User, *, limit: int = SUGGESTION_COUNT) -> list[Suggestion]:
     """The best few circles for this person, best first; [] without a profile to go on.
 
-    A fixed number of queries (profile and tags, candidates with their
-    topics and hosts, industry counts) whatever the number of circles.
+    A fixed number of queries whatever the number of circles: the profile with
+    its topics (one query, compiled once per process), then only for a profile
+    with topics the candidates, their topics and the industry counts.
     """
     if not user.is_authenticated:
         return []
-    from members.models import Industry, Profile
-
-    profile = (
-        Profile.objects.filter(user=user).prefetch_related("can_help_with", "looking_for").first()
-    )
+    profile = _profile(user)
     if profile is None:
         return []
-    tags = {t.pk: t.name for t in profile.can_help_with.all()}
-    tags.update({t.pk: t.name for t in profile.looking_for.all()})
+    city, industry, tags = profile
     if not tags:
         return []
     try:
@@ -91,8 +124,8 @@ def suggest_circles(user: User, *, limit: int = SUGGESTION_COUNT) -> list[Sugges
         zone = ZoneInfo("UTC")
 
     place = Q(is_online=True)
-    if profile.city:
-        place |= Q(city__iexact=profile.city)
+    if city:
+        place |= Q(city__iexact=city)
     already = Membership.objects.filter(
         circle=OuterRef("pk"),
         user=user,
@@ -114,18 +147,18 @@ def suggest_circles(user: User, *, limit: int = SUGGESTION_COUNT) -> list[Sugges
         return []
 
     same_industry: dict[int, int] = {}
-    if profile.industry:
+    if industry:
         same_industry = dict(
             Membership.objects.filter(
                 circle__in=[c.pk for c in candidates],
                 status=Status.ACTIVE,
-                user__profile__industry=profile.industry,
+                user__profile__industry=industry,
             )
             .values_list("circle_id")
             .annotate(n=Count("pk"))
             .order_by()
         )
-    industry_label = _lower(Industry(profile.industry).label) if profile.industry else ""
+    industry_label = _lower(Industry(industry).label) if industry else ""
 
     now = timezone.now()
     suggestions = []
@@ -135,9 +168,9 @@ def suggest_circles(user: User, *, limit: int = SUGGESTION_COUNT) -> list[Sugges
             continue
         shared = [t.name for t in circle.topics.all() if t.pk in tags]
         peers = same_industry.get(circle.pk, 0)
-        variety = 2 if profile.industry and peers == 0 else (1 if peers == 1 else 0)
+        variety = 2 if industry and peers == 0 else (1 if peers == 1 else 0)
         parts = []
-        if profile.industry and peers == 0:
+        if industry and peers == 0:
             parts.append(_("no one in %(industry)s yet") % {"industry": industry_label})
         parts.append(_("on %(topics)s") % {"topics": _and(_lower(t) for t in shared)})
         when = {"weekday": dateformat.format(start, "l"), "time": _clock(start)}

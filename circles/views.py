@@ -7,13 +7,11 @@ invitations in circles/joining_views.py.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -22,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from circles import annotations, circle_page, directory_page
+from circles import circle_page, directory_cards, directory_page, directory_reads
 from circles.directory_cache import DIRECTORY
 from circles.models import (
     Circle,
@@ -33,24 +31,15 @@ from circles.suggestions import suggest_circles
 from circles.view_helpers import partial as _partial
 from config.pagecache import fetch_kept, signed_out_page, store_kept
 
-DIRECTORY_PAGE_SIZE = 12
 
-
-def _viewer_zone(request: HttpRequest, circle: Circle) -> ZoneInfo:
-    """The zone a person reads times in: their own when signed in, else the circle's."""
+def _reader_zone(request: HttpRequest) -> ZoneInfo | None:
+    """The zone a signed-in person reads times in; None shows each circle's own."""
     if request.user.is_authenticated and request.user.time_zone:
         try:
             return ZoneInfo(request.user.time_zone)
         except (ValueError, KeyError):
             pass
-    return circle.zone
-
-
-def _next_start(circle: Circle) -> dt.datetime:
-    """The next meeting's start in the circle's own zone."""
-    if getattr(circle, "next_meeting_at", None) is not None:
-        return circle.next_meeting_at.astimezone(circle.zone)
-    return circle.next_starts()[0]
+    return None
 
 
 # --- Directory and circle page ------------------------------------------------
@@ -100,7 +89,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     form = directory_page.filter_form(request.GET)
     context: dict[str, object] = {"form": form}
     if not request.htmx:
-        context["filters_html"] = directory_page.filters_html(request, form)
+        context["filters_html"] = directory_page.filters_html(form)
         # "Circles you might sit at": whole pages only, not the filters' answers.
         context["suggestions_html"] = _suggestions_html(request)
     results_key = _signed_in_results_key(request)
@@ -111,17 +100,17 @@ def directory(request: HttpRequest) -> HttpResponse:
                 return HttpResponse(kept)
             context["results_html"] = mark_safe(kept)  # noqa: S308 - our own rendering, below
             return TemplateResponse(request, "circles/directory.html", context)
-    circles = form.filter(Circle.objects.listed().with_directory_data()).order_by("name", "pk")
-    circles = annotations.annotate(annotations.NEXT_MEETING, circles)
-    page = Paginator(circles, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    for circle in page.object_list:
-        circle.next_local = _next_start(circle).astimezone(_viewer_zone(request, circle))
+    filtered = form.is_bound and form.is_valid() and form.is_filtered()
+    page = directory_reads.cards_page(
+        form, filtered=filtered, number=request.GET.get("page"), zone=_reader_zone(request)
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context.update(
         page=page,
+        cards_html=directory_cards.cards_html(page.object_list),
         query_string=query.urlencode(),
-        filtered=form.is_bound and form.is_valid() and form.is_filtered(),
+        filtered=filtered,
     )
     if results_key is not None and _directory_page_fit_to_keep(request, context):
         results_html = render_to_string("circles/directory.html#results", context, request)
@@ -154,8 +143,9 @@ def _signed_in_results_key(request: HttpRequest) -> str | None:
     time as the signed-out pages (config/pagecache.py), for the same filters.
     """
     name = _directory_page_name(request)
-    if not request.user.is_authenticated or name is None:
-        return None
+    seconds = settings.SIGNED_OUT_PAGE_CACHE_SECONDS
+    if not request.user.is_authenticated or name is None or seconds <= 0:
+        return None  # with the time at 0 nothing is kept: not even a cache round trip
     digest = hashlib.sha256(name.encode()).hexdigest()[:32]
     return f"directory:results:v5:{request.user.time_zone}:{digest}"
 

@@ -9,6 +9,10 @@ parameters, and from then on only swaps the values in, runs the SQL on
 Django's cursor (so query counts and wrappers still see it) and applies the
 database's converters (SQLite's datetimes and booleans). The query stays
 written with the ORM, so it reads the same and works on every backend.
+
+A page of a list (``paged=True``) takes its LIMIT and OFFSET as parameters too:
+the ORM writes a slice into the SQL as numbers, which would compile the query
+again for every page.
 """
 
 from __future__ import annotations
@@ -28,18 +32,32 @@ class CompiledQuery:
     strings do) or as the database adapts a datetime (SQLite writes it as text);
     compiling fails loudly when one does not, rather than running a query with
     the marker in it. A datetime marker (e.g. "now") must be aware and unlike any
-    value the query holds.
+    value the query holds. With ``paged``, ``build`` returns an ordered, unsliced
+    queryset and ``rows()`` takes ``limit`` and ``offset``.
     """
 
-    def __init__(self, build: Callable[..., QuerySet], **markers: int | str) -> None:
+    def __init__(
+        self,
+        build: Callable[..., QuerySet],
+        *,
+        paged: bool = False,
+        **markers: int | str | dt.datetime,
+    ) -> None:
         self._build = build
+        self._paged = paged
         self._markers = markers
         self._compiled: dict[str, tuple[str, tuple, list]] = {}
 
     def _compile(self, using: str) -> tuple[str, tuple, list]:
         connection = connections[using]
-        compiler = self._build(**self._markers).query.get_compiler(connection=connection)
+        queryset = self._build(**self._markers)
+        if self._paged and (queryset.query.is_sliced or not queryset.ordered):
+            raise ValueError("a paged query is built ordered and without a slice")
+        compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
+        if self._paged:
+            # After the ORDER BY, as the ORM writes a slice; both values are parameters.
+            sql += " LIMIT %s OFFSET %s"
         by_value = {
             _typed(_adapt(value, connection)): name for name, value in self._markers.items()
         }
@@ -53,14 +71,21 @@ class CompiledQuery:
         self._compiled[using] = compiled
         return compiled
 
-    def rows(self, using: str = "default", **values: Any) -> list:
-        """The rows as tuples (lists where a converter ran), for these values."""
+    def rows(
+        self, using: str = "default", *, limit: int = 0, offset: int = 0, **values: Any
+    ) -> list:
+        """The rows as tuples (lists where a converter ran), for these values.
+
+        A paged query returns at most ``limit`` rows after the first ``offset``.
+        """
         sql, slots, converters = self._compiled.get(using) or self._compile(using)
         connection = connections[using]
         params = [
             _adapt(values[name], connection) if name is not None else constant
             for name, constant in slots
         ]
+        if self._paged:
+            params += [int(limit), int(offset)]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()

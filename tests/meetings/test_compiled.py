@@ -79,6 +79,33 @@ def test_a_marker_that_does_not_reach_the_sql_as_a_parameter_fails_loudly():
         query.rows(meeting_id=1)
 
 
+def test_a_paged_query_takes_each_pages_limit_and_offset(circle):
+    """One SQL for every page (the directory's): LIMIT and OFFSET are parameters."""
+    later = [make_meeting(circle, in_days=7 * n) for n in (1, 2, 3, 4, 5)]
+    built = []
+
+    def build(circle_id: int) -> QuerySet:
+        built.append(circle_id)
+        return Meeting.objects.filter(circle_id=circle_id).order_by("starts_at").values_list("pk")
+
+    query = CompiledQuery(build, paged=True, circle_id=MARK)
+    ids = [m.pk for m in Meeting.objects.filter(circle=circle).order_by("starts_at")]
+    assert set(ids) >= {m.pk for m in later}
+    pages = [query.rows(circle_id=circle.pk, limit=2, offset=n) for n in range(0, len(ids), 2)]
+    assert [row[0] for page in pages for row in page] == ids
+    assert [len(page) for page in pages][:-1] == [2] * (len(pages) - 1)
+    assert query.rows(circle_id=circle.pk, limit=2, offset=len(ids)) == []
+    assert built == [MARK]
+
+
+@pytest.mark.parametrize("shape", ["sliced", "unordered"])
+def test_a_paged_query_must_be_ordered_and_unsliced(shape):
+    ordered = Rsvp.objects.order_by("pk").values_list("pk")
+    queryset = ordered[:5] if shape == "sliced" else Rsvp.objects.order_by().values_list("pk")
+    with pytest.raises(ValueError, match="ordered and without a slice"):
+        CompiledQuery(lambda: queryset, paged=True).rows(limit=1)
+
+
 def test_the_compiled_page_reads_keep_circles_and_people_apart(client, circle, meeting, member):
     """The same process serves two circles: each reads its own meeting, role, RSVPs and topics."""
     other_circle, other_host = make_circle_with_host()
