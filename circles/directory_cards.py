@@ -1,13 +1,14 @@
 """The directory's cards, written in Python from plain values (circles/directory_reads.py).
 
-Twelve ``includes/circle_card.html`` cost more than the rest of the page
-together: the template resolved some thirty variables a card, reversed its
-link, translated its labels and evaluated its topics' queryset twice
-(docs/PERFORMANCE.md). ``cards_html`` writes the same HTML, byte for byte (the
-landing page still includes the template, and tests/circles/test_directory_cards.py
-holds the two to each other): every value a person typed is escaped, the labels
-are translated once a page, and the circle's link is reversed once per process
-with a marker where the slug goes (config/urlshapes.py).
+Twelve cards from the template that was ``includes/circle_card.html`` cost more
+than the rest of the page together: the template resolved some thirty variables
+a card, reversed its link, translated its labels and evaluated its topics'
+queryset twice (docs/PERFORMANCE.md). ``cards_html`` writes the same HTML, byte
+for byte, for the directory and the landing page (tests/circles/test_directory_cards.py
+holds it to the old template, kept there as a reference): every value a person
+typed is escaped, the labels are translated once a page, and the circle's link
+is reversed once per process with a marker where the slug goes
+(config/urlshapes.py).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
 PURPOSE_LENGTH = 200  # the template's ``plaintext:200``
 
-# templates/includes/circle_card.html, with its whitespace, as the include wrote it.
+# The old includes/circle_card.html, with its whitespace, as the include wrote it.
 _CARD = (
     '\n<article class="card circle-card">\n'
     '  <h3 class="card-title"><a href="{url}">{name}</a></h3>\n'

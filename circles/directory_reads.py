@@ -209,6 +209,13 @@ def cards_page(
     return Page(_cards(rows, now, zone), requested, paginator)
 
 
+def newest_cards(count: int) -> list[Card]:
+    """The ``count`` most recently created listed circles' cards, each in its own zone."""
+    now = timezone.now()
+    circles = _card_rows(Circle.objects.listed().with_seat_count(), now)
+    return _cards(list(circles.order_by("-created_at", "-pk")[:count]), now, None)
+
+
 def _cards(rows: list, now: dt.datetime, zone: ZoneInfo | None) -> list[Card]:
     unordered = connections["default"].vendor == "sqlite"  # see _JsonNames
     cards = []

@@ -9,10 +9,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from circles.directory_cache import DIRECTORY
-from circles.models import Circle
+from circles.directory_cards import cards_html
+from circles.directory_reads import newest_cards
 from config.pagecache import signed_out_page
 from home.health import run_checks
 from members.language import language_set, supported
+
+LANDING_CARDS = 6
 
 
 @require_GET
@@ -23,8 +26,10 @@ def home(request: HttpRequest) -> HttpResponse:
     Signed-out visitors get it from the page cache (config/pagecache.py); it
     reads nothing from the query string.
     """
-    circles = Circle.objects.listed().with_directory_data().order_by("-created_at")[:6]
-    return TemplateResponse(request, "home/home.html", {"circles": circles})
+    cards = newest_cards(LANDING_CARDS)  # the directory's cards (circles/directory_cards.py)
+    return TemplateResponse(
+        request, "home/home.html", {"cards": cards_html(cards) if cards else ""}
+    )
 
 
 @never_cache

@@ -1,14 +1,15 @@
-"""The directory's cards, written in Python (circles/directory_cards.py) from plain values
-(circles/directory_reads.py): what a person typed is escaped, and a card is the HTML
-``includes/circle_card.html`` writes (the landing page still includes the template)."""
+"""The directory's and the landing page's cards, written in Python (circles/directory_cards.py)
+from plain values (circles/directory_reads.py): what a person typed is escaped, and a card
+is the HTML the template they replaced wrote (kept as circle_card_reference.html here)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.template.loader import render_to_string
+from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
@@ -48,10 +49,13 @@ def test_what_people_typed_is_escaped_on_the_card(client):
     assert f"<p>{escaped}</p>" in card
 
 
+REFERENCE = Template((Path(__file__).parent / "circle_card_reference.html").read_text())
+
+
 def _template_card(circle: Circle, next_local: dt.datetime) -> str:
     circle = Circle.objects.with_directory_data().get(pk=circle.pk)
     circle.next_local = next_local
-    return render_to_string("includes/circle_card.html", {"circle": circle})
+    return REFERENCE.render(Context({"circle": circle}))
 
 
 @pytest.mark.parametrize("language", ["en", "de", "es"])
@@ -88,3 +92,15 @@ def test_without_meeting_rows_the_card_tells_the_schedule():
     expected = circle.next_starts()[0].astimezone(ZoneInfo("America/New_York"))
     assert card.next_local == expected
     assert str(card.next_local.tzinfo) == "America/New_York"
+
+
+def test_the_landing_page_shows_the_newest_listed_circles_cards(client):
+    older = CircleFactory(name="Older table")
+    newer = CircleFactory(name=f"Newer {HOSTILE}")
+    CircleFactory(name="Unlisted table", listing="unlisted")
+    html = client.get(reverse("home")).content.decode()
+    assert html.count('<article class="card circle-card">') == 2
+    assert html.index("Newer &lt;script&gt;") < html.index(older.name)
+    assert "Unlisted table" not in html
+    assert f'href="{newer.get_absolute_url()}"' in html
+    assert '<p class="meta">Next: <time datetime="' in html  # as on the directory
