@@ -39,6 +39,7 @@ from circles import access, annotations
 from circles.models import HOST_ROLES, Circle, Membership, Role, Status
 from config.compiled import CompiledQuery
 from config.urlshapes import SLUG_MARK, UrlShapes
+from members.models import shown_name
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -63,11 +64,6 @@ class MemberRow:
     role: str
     role_label: str
     sponsor: str  # the sponsor's name, or ""
-
-
-def _name(display_name: str | None, email: str | None) -> str:
-    """members.User.name, from the two columns it reads."""
-    return display_name or (email or "").split("@", 1)[0]
 
 
 def _circles(viewer, slug: str, now: dt.datetime):
@@ -178,9 +174,9 @@ def memberships_for_page(circle: Circle, user) -> tuple[list[MemberRow], Members
                 invited_by_id=sponsor_id,
             )  # fmt: skip
         if status == Status.ACTIVE:
-            sponsor = _name(sponsor_name, sponsor_email) if sponsor_id else ""
+            sponsor = shown_name(sponsor_name, sponsor_email) if sponsor_id else ""
             label = labels.get(role, role)
-            members.append(MemberRow(pk, user_id, _name(name, email), role, label, sponsor))
+            members.append(MemberRow(pk, user_id, shown_name(name, email), role, label, sponsor))
     members.sort(key=lambda m: ROLE_ORDER.get(m.role, 3))
     return members, mine
 

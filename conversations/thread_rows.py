@@ -44,6 +44,7 @@ from django.utils.translation import gettext
 from config.pagecache import CSRF_PLACEHOLDER
 from config.urlshapes import ID_MARKS, SLUG_MARK, UrlShapes
 from conversations.models import Thanks
+from members.models import shown_name
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -82,11 +83,6 @@ EDITED = '· <span class="edited" title="{iso}">{word}</span>'
 def _literal(text: str) -> str:
     """Text to put in a format template: its braces doubled."""
     return text.replace("{", "{{").replace("}", "}}")
-
-
-def _name(display_name: str | None, email: str | None) -> str:
-    """members.models.User.name, from the two columns."""
-    return display_name or (email or "").split("@", 1)[0]
 
 
 class Words(NamedTuple):
@@ -251,13 +247,13 @@ class RowWriter:
     def _author(self, author_id: int, display_name: str | None, email: str | None) -> str:
         url = self.member_url.replace(self.member_mark, str(author_id))
         html = self._authors[author_id] = AUTHOR.format(
-            url=url, name=escape(_name(display_name, email))
+            url=url, name=escape(shown_name(display_name, email))
         )
         return html
 
     def _thanks(self, note_html: str | None, display_name: str | None, email: str | None) -> str:
         if display_name or email:
-            name = _name(display_name, email)
+            name = shown_name(display_name, email)
             title = escape(self.words.thanked_by % {"name": name})
         else:
             title = self.words.thanked_by_asker

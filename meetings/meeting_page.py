@@ -33,14 +33,13 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import translation
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from circles.access import membership_of
 from circles.models import HOST_ROLES, Membership
 from config.compiled import CompiledQuery
 from config.urlshapes import ID_MARKS, SLUG_MARK, UrlShapes
-from meetings import agenda_rows, timefmt
+from meetings import agenda_rows, meeting_rows, timefmt
 from meetings.forms import CommitmentForm, NotesForm, TopicForm
 from meetings.models import (
     AgendaTopic,
@@ -53,6 +52,7 @@ from meetings.models import (
     Vote,
     stored_html,
 )
+from members.models import shown_name
 
 # Every URL on the page is reversed once per process with markers in place of the
 # slug and ids (config/urlshapes.py), then each page swaps its own in. The topic
@@ -104,9 +104,7 @@ _CIRCLE_ID = -(2**62) + 13
 
 def _person_name(display_name: str | None, email: str | None) -> str | None:
     """What User.name reads, from the two columns; None for a deleted account."""
-    if email is None:
-        return None
-    return display_name or email.split("@", 1)[0]
+    return shown_name(display_name, email) if email is not None else None
 
 
 @dataclass(slots=True)
@@ -285,7 +283,7 @@ def page_context(request: HttpRequest, meeting: Meeting, **extra) -> dict[str, A
     # One CSRF token for the page: the forms' field and, through "csrf_token" (which
     # overrides the context processor's), base.html's and the header's.
     csrf_token = get_token(request)
-    csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
+    csrf = meeting_rows.csrf_input(csrf_token)
     # The meeting's id goes in before the slug, as it always has (a slug may hold digits).
     urls = _URLS.urls(meeting=str(meeting.pk), slug=circle.slug)
 

@@ -37,7 +37,7 @@ from django.utils.translation import gettext, ngettext
 from config.compiled import CompiledQuery
 from config.urlshapes import ID_MARKS, SLUG_MARK, UrlShapes
 from meetings import timefmt
-from meetings.models import Answer, Meeting, MeetingStatus, Rsvp
+from meetings.models import Answer, Meeting, MeetingStatus, Rsvp, place_name_of
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -185,7 +185,6 @@ def _labels(language: str | None) -> dict[str, Any]:
         "your_answer": escape(gettext("Your answer:")),
         "on_the_waitlist": escape(gettext("on the waitlist")),
         "not_yet": escape(gettext("not yet")),
-        "online": gettext("Online"),
         "answers": answers,
         "answer_labels": dict(answers),
     }
@@ -205,7 +204,7 @@ def _count(kind: str, number: int, language: str | None) -> str:
     return escape(text % {"count": number})
 
 
-def _csrf_input(token: Any) -> str:
+def csrf_input(token: Any) -> str:
     """What {% csrf_token %} writes for this token: nothing without one."""
     if not token or token == "NOTPROVIDED":  # noqa: S105 - the csrf module's "no token", not a secret
         return ""
@@ -233,11 +232,8 @@ def write(
     marker = _URLS.markers["meeting"]
     detail_url, rsvp_url = escape(shapes["detail"]), escape(shapes["rsvp"])
     labels = _labels(language)
-    circle_place = escape(
-        circle.venue_name or (labels["online"] if circle.is_online else circle.city)
-    )
     error_html = _ERROR.format(escape(str(error))) if error else ""
-    csrf = _csrf_input(csrf_token)
+    csrf = csrf_input(csrf_token)
     next_value = escape(next_url)
     buttons: dict[Any, str] = {}  # one set per answer the viewer gave
 
@@ -285,7 +281,7 @@ def write(
                     buttons=answer_buttons(my_answer),
                 )
             body = _BODY.format(
-                place=escape(venue_name) if venue_name else circle_place,
+                place=escape(place_name_of(venue_name, circle)),
                 going=_count("going", going, language),
                 seats=_count("seats", max(circle.seat_limit - going, 0), language),
                 maybe=" · " + _count("maybe", maybe, language) if maybe else "",

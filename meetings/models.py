@@ -200,16 +200,22 @@ class Meeting(models.Model):
 
     @property
     def place_name(self) -> str:
-        circle = self.circle
-        return (
-            self.venue_name
-            or circle.venue_name
-            or (gettext("Online") if circle.is_online else circle.city)
-        )
+        return place_name_of(self.venue_name, self.circle)
 
     @property
     def place_address(self) -> str:
         return self.venue_address if self.venue_name else self.circle.venue_address
+
+
+def place_name_of(venue_name: str | None, circle) -> str:
+    """Where a meeting is: its own venue, else its circle's, else "Online" or the city.
+
+    Meeting.place_name, and the meeting rows that read a meeting as values
+    (meetings/meeting_rows.py).
+    """
+    return (
+        venue_name or circle.venue_name or (gettext("Online") if circle.is_online else circle.city)
+    )
 
 
 def _with_html(update_fields, field: str, html_field: str):

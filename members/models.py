@@ -36,6 +36,11 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra)
 
 
+def shown_name(display_name: str | None, email: str | None) -> str:
+    """User.name from its two columns, for pages that read them as values, not as a User."""
+    return display_name or (email or "").split("@", 1)[0]
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person with an account. They sign in with their email address."""
 
@@ -103,7 +108,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def name(self) -> str:
         """The name shown to other people: the display name, else the mailbox."""
-        return self.display_name or self.email.split("@", 1)[0]
+        return shown_name(self.display_name, self.email)
 
     @property
     def initials(self) -> str:
