@@ -18,11 +18,11 @@ from html import escape  # django.utils.html.escape without its lazy-string wrap
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
-from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext, pgettext
 
 from circles.models import Weekday
+from config.dates import short_names
 from config.text import render_plain
 from config.urlshapes import SLUG_MARK, UrlShapes
 
@@ -68,17 +68,11 @@ class _Labels:
         self.topics = escape(gettext("Topics"))
         self._every: dict[int, str] = {}
         self._seats: dict[int, str] = {}
-        self._days: dict[int, str] = {}
-        self._months: dict[int, str] = {}
+        self._weekdays, self._months = short_names()
 
     def when(self, moment: dt.datetime) -> str:
-        """'Tue 8 Dec, 06:30': the template's ``date:"D j M, H:i"``, each name translated once."""
-        weekday, month = moment.weekday(), moment.month
-        if weekday not in self._days:
-            self._days[weekday] = str(WEEKDAYS_ABBR[weekday])
-        if month not in self._months:
-            self._months[month] = str(MONTHS_3[month]).title()
-        day, name = self._days[weekday], self._months[month]
+        """'Tue 8 Dec, 06:30': the template's ``date:"D j M, H:i"`` (config/dates.py's names)."""
+        day, name = self._weekdays[moment.weekday()], self._months[moment.month]
         return f"{day} {moment.day} {name}, {moment.hour:02d}:{moment.minute:02d}"
 
     def every(self, weekday: int) -> str:

@@ -37,10 +37,10 @@ from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
-from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from config.dates import short_names_in
 from config.pagecache import CSRF_PLACEHOLDER
 from config.urlshapes import ID_MARKS, SLUG_MARK, UrlShapes
 from conversations.models import Thanks
@@ -93,8 +93,6 @@ class Words(NamedTuple):
     hidden_notice: str
     thanked_by_asker: str
     thanked_by: str  # "Thanked by %(name)s", not escaped: the name goes in first
-    months: tuple[str, ...]  # "" then Jan to Dec, as Django's date filter writes them
-    weekdays: tuple[str, ...]  # Mon to Sun
 
 
 @lru_cache(maxsize=16)
@@ -106,8 +104,6 @@ def _words(language: str | None) -> Words:
         hidden_notice=escape(gettext("A reply hidden by a host.")),
         thanked_by_asker=escape(gettext("Thanked by the asker")),
         thanked_by=gettext("Thanked by %(name)s"),
-        months=("", *(str(MONTHS_3[n]).title() for n in range(1, 13))),
-        weekdays=tuple(str(WEEKDAYS_ABBR[n]) for n in range(7)),
     )
 
 
@@ -119,11 +115,11 @@ def _minute(minute: int, time_zone: str, language: str | None) -> tuple[str, str
     Every zone's offset has been whole minutes since 1972, so a minute in UTC is one
     minute in the zone, whatever the seconds.
     """
-    words = _words(language)
+    weekdays, months = short_names_in(language)
     local = (_EPOCH + dt.timedelta(minutes=minute)).astimezone(ZoneInfo(time_zone))
-    day = f"{local.day} {words.months[local.month]}"
+    day = f"{local.day} {months[local.month]}"
     clock = f"{local.hour:02d}:{local.minute:02d}"
-    return f"{words.weekdays[local.weekday()]} {day} {local.year}, {clock}", f"{day}, {clock}"
+    return f"{weekdays[local.weekday()]} {day} {local.year}, {clock}", f"{day}, {clock}"
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

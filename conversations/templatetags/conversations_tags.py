@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import lru_cache
 from html import escape  # django.utils.html.escape without its lazy-string wrapper
 from typing import TYPE_CHECKING
@@ -11,14 +10,13 @@ from django import template
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils.dateformat import DateFormat
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 
 from circles.access import membership_of
 from config.compiled import CompiledQuery
 from config.urlshapes import ID_MARKS, SLUG_MARK, UrlShapes
+from conversations import thread_rows
 from conversations.models import Kind, Post, PostStatus, Reply
 
 if TYPE_CHECKING:
@@ -82,26 +80,22 @@ _ROW = (
     "\n        </li>\n      "
 )
 _RESOLVED = '<span class="tag tag-resolved">{}</span>'
-# The template's |date:'D j M Y, H:i' and |date:'j M, H:i' of the time in the circle's
-# zone, from one DateFormat call for the pieces the two share (a format's other
-# characters are written as they are), and its |utc|date:'c' (DateFormat.c is
-# isoformat()). tests/conversations/test_circle_recent_posts.py holds them equal.
-_DATE_PIECES = "D\x00j M\x00Y\x00H:i"
+# The times are written as a reply's are (thread_rows.when: the template's |utc|date:'c',
+# and |date:'D j M Y, H:i' and |date:'j M, H:i' in the circle's zone);
+# tests/conversations/test_circle_recent_posts.py holds them to Django's own formats.
 
 
 def _rows(circle: Circle, rows: list, post_url: str) -> SafeString:
     """The posts' <li>s; every value from a post (its title, kind) is escaped here."""
     kinds = {value: escape(str(label)) for value, label in Kind.choices}  # translated once
     resolved = _RESOLVED.format(escape(gettext("Resolved")))
-    zone, zone_name = circle.zone, escape(circle.time_zone)
+    zone_name = escape(circle.time_zone)
     post_url = escape(post_url)
     marker = ID_MARKS[0]
     reply_labels: dict[int, str] = {}  # one ngettext per count shown, not per row
     written = []
     for pk, kind, title, status, last_activity_at, reply_count in rows:
-        day, day_month, year, time = (
-            DateFormat(localtime(last_activity_at, zone)).format(_DATE_PIECES).split("\x00")
-        )
+        utc, long, short = thread_rows.when(last_activity_at, circle.time_zone)
         replies = reply_labels.get(reply_count)
         if replies is None:
             replies = reply_labels[reply_count] = escape(
@@ -116,10 +110,10 @@ def _rows(circle: Circle, rows: list, post_url: str) -> SafeString:
                 title=escape(title),
                 resolved=resolved if status == PostStatus.RESOLVED else "",
                 replies=replies,
-                utc=localtime(last_activity_at, dt.UTC).isoformat(),
-                long=escape(f"{day} {day_month} {year}, {time}"),
+                utc=utc,
+                long=escape(long),
                 zone=zone_name,
-                short=escape(f"{day_month}, {time}"),
+                short=escape(short),
             )
         )
     return mark_safe("".join(written))  # noqa: S308 - every value escaped above
