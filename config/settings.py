@@ -137,6 +137,13 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
+    if "postgresql" in DATABASES["default"]["ENGINE"] and env_bool("DB_PREPARED_STATEMENTS", True):
+        # The compiled queries of the pages read most (config/compiled.py) are prepared
+        # once per connection, where this is set; they ask for it, so the number itself
+        # does not matter, and Django's own cursors bind on the client and never prepare.
+        # Off (0) behind a pooler in transaction mode that does not keep prepared
+        # statements (PgBouncer before 1.21).
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -33,6 +33,7 @@ CONFIG_VARS = {
     "ADMIN_URL",
     "VAR_DIR",
     "DJANGO_SETTINGS_MODULE",
+    "DB_PREPARED_STATEMENTS",
 }
 
 
@@ -148,6 +149,42 @@ def test_development_defaults_need_no_server(tmp_path):
     assert found["debug"] is True
     assert found["email"] == "config.mail.DevelopmentEmailBackend"
     assert found["check_broker"] is False
+
+
+@pytest.mark.parametrize(
+    ("url", "switch", "threshold"),
+    [
+        ("postgres://u@db.example.org/app", None, 5),
+        ("postgres://u@db.example.org/app", "0", None),
+        ("sqlite:///x.sqlite3", None, None),
+    ],
+)
+def test_prepared_statements_are_on_for_postgresql_unless_turned_off(
+    tmp_path, url, switch, threshold
+):
+    """config/compiled.py prepares its queries where the connection has a threshold."""
+    script = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps(s.DATABASES['default'].get('OPTIONS', {}).get('prepare_threshold')))"
+    )
+    clean = {key: value for key, value in os.environ.items() if key not in CONFIG_VARS}
+    clean |= {
+        "VAR_DIR": str(tmp_path / "var"),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": url,
+    }
+    if switch is not None:
+        clean["DB_PREPARED_STATEMENTS"] = switch
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == threshold
 
 
 @pytest.mark.real_passwords

@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.db.models import QuerySet
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from config.compiled import CompiledQuery
+from config.compiled import CompiledQuery, prepares
 from meetings import agenda_services, record_services, rsvp_services
 from meetings.models import Answer, Meeting, Rsvp
 from tests.factories import make_circle_with_host
@@ -150,3 +152,60 @@ def test_names_and_commitments_written_in_python_are_escaped(client, circle, mee
     assert "<li>&lt;b&gt;Eve&lt;/b&gt;</li>" in html
     assert "<li><strong>&lt;b&gt;Eve&lt;/b&gt;</strong>: Ship &lt;img src=x&gt;</li>" in html
     assert "<b>Eve</b>" not in html
+
+
+@pytest.fixture
+def on_postgresql() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's (set DATABASE_URL)")
+
+
+def _prepared_statements() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _meeting_circle_query() -> CompiledQuery:
+    return CompiledQuery(
+        lambda meeting_id: Meeting.objects.filter(pk=meeting_id).values_list("pk", "circle_id"),
+        meeting_id=MARK,
+    )
+
+
+def test_on_postgresql_a_compiled_query_is_prepared_once_per_connection(
+    on_postgresql, circle, meeting
+):
+    """PostgreSQL parses and plans the SQL once; each call after binds its own values."""
+    assert prepares(connection)
+    query = _meeting_circle_query()
+    before = _prepared_statements()
+    assert [tuple(row) for row in query.rows(meeting_id=meeting.pk)] == [(meeting.pk, circle.pk)]
+    (statement,) = _prepared_statements() - before
+    assert 'FROM "meetings_meeting"' in statement
+    assert "$1" in statement  # the value is bound on the server, not written in
+    other = make_meeting(make_circle_with_host()[0], in_days=3)
+    assert [tuple(row) for row in query.rows(meeting_id=other.pk)] == [(other.pk, other.circle_id)]
+    assert _prepared_statements() - before == {statement}  # not prepared again
+    assert query.rows(meeting_id=0) == []
+
+
+def test_with_prepared_statements_off_the_query_runs_unprepared(
+    on_postgresql, meeting, monkeypatch
+):
+    """DB_PREPARED_STATEMENTS=0 (a pooler that does not keep them): Django's cursor, as before."""
+    monkeypatch.delitem(connection.settings_dict["OPTIONS"], "prepare_threshold")
+    assert not prepares(connection)
+    before = _prepared_statements()
+    assert _meeting_circle_query().rows(meeting_id=meeting.pk)[0][0] == meeting.pk
+    assert _prepared_statements() == before
+
+
+def test_a_prepared_query_is_counted_and_logged_with_its_values(meeting):
+    """Query budgets count it, and the logged SQL has the values, like the ORM's queries."""
+    query = _meeting_circle_query()
+    with CaptureQueriesContext(connection) as captured:
+        query.rows(meeting_id=meeting.pk)
+        query.rows(meeting_id=meeting.pk)
+    assert len(captured) == 2
+    assert all(f"= {meeting.pk}" in entry["sql"] for entry in captured)
