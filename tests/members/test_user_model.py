@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from members.models import User, user_display
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -95,3 +96,43 @@ def test_ordering_is_by_display_name():
     UserFactory(display_name="Zoe")
     UserFactory(display_name="Ana")
     assert list(User.objects.values_list("display_name", flat=True)) == ["Ana", "Zoe"]
+
+
+def _fields(user: User) -> dict:
+    return {field.attname: getattr(user, field.attname) for field in User._meta.concrete_fields}
+
+
+def test_get_by_pk_reads_the_same_person_the_orm_reads():
+    """The signed-in person's read (User.objects.get(pk=...)) is compiled once per process."""
+    ana = UserFactory(display_name="Ana", time_zone="Europe/Madrid", language="es")
+    bo = UserFactory(display_name="Bo")
+    for person in (ana, bo):
+        got = User.objects.get(pk=person.pk)
+        expected = User.objects.filter(pk=person.pk).order_by().get()
+        assert type(got) is User
+        assert _fields(got) == _fields(expected)
+        assert got._state.db == "default" and not got._state.adding
+        assert got.last_login == expected.last_login  # aware datetimes, as the ORM gives
+    with pytest.raises(User.DoesNotExist):
+        User.objects.get(pk=max(ana.pk, bo.pk) + 1000)
+
+
+def test_every_other_get_takes_the_orms_way():
+    ana = UserFactory(display_name="Ana")
+    assert User.objects.get(email=ana.email) == ana
+    assert User.objects.get(pk=str(ana.pk)) == ana  # not an int: the ORM converts it
+    assert User.objects.db_manager("default").get(pk=ana.pk) == ana
+    with pytest.raises(User.MultipleObjectsReturned):
+        UserFactory(display_name="Ana")
+        User.objects.get(display_name="Ana")
+
+
+def test_a_signed_in_request_reads_the_person_with_the_compiled_query(client):
+    ana = UserFactory(display_name="Ana")
+    client.force_login(ana)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/")
+    assert response.wsgi_request.user == ana
+    person_reads = [q["sql"] for q in captured if 'FROM "members_user"' in q["sql"]]
+    assert len(person_reads) == 1
+    assert person_reads[0].startswith('SELECT "members_user"."id" AS "id"')  # values, compiled
