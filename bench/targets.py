@@ -61,6 +61,9 @@ def page_targets(found: dict) -> list[Target]:
     meeting = f"@/circles/{slug}/meetings/{found['meeting_id']}/"
     return [
         Target("ceiling (constant string)", "/bench/ceiling"),
+        # The floor under every signed-in page: the same string after the session, the
+        # person's row and the middleware that reads them (language, time zone, staff MFA).
+        Target("ceiling, signed in (constant string)", "@/bench/ceiling"),
         Target("landing", "/"),
         Target("directory, signed out", "/circles/"),
         Target("directory, signed in", "@/circles/", 0.20),
