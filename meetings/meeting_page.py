@@ -38,8 +38,9 @@ from django.utils.safestring import SafeString, mark_safe
 from circles.access import membership_of
 from circles.models import HOST_ROLES, Membership
 from config.compiled import CompiledQuery
+from config.forms import csrf_input
 from config.urlshapes import ID_MARKS, SLUG_MARK, UrlShapes
-from meetings import agenda_rows, meeting_rows, timefmt
+from meetings import agenda_rows, timefmt
 from meetings.forms import CommitmentForm, NotesForm, TopicForm
 from meetings.models import (
     AgendaTopic,
@@ -283,7 +284,7 @@ def page_context(request: HttpRequest, meeting: Meeting, **extra) -> dict[str, A
     # One CSRF token for the page: the forms' field and, through "csrf_token" (which
     # overrides the context processor's), base.html's and the header's.
     csrf_token = get_token(request)
-    csrf = meeting_rows.csrf_input(csrf_token)
+    csrf = csrf_input(csrf_token)
     # The meeting's id goes in before the slug, as it always has (a slug may hold digits).
     urls = _URLS.urls(meeting=str(meeting.pk), slug=circle.slug)
 

@@ -30,11 +30,11 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
 from config.compiled import CompiledQuery
+from config.forms import csrf_input
 from config.urlshapes import ID_MARKS, SLUG_MARK, UrlShapes
 from meetings import timefmt
 from meetings.models import Answer, Meeting, MeetingStatus, Rsvp, place_name_of
@@ -169,7 +169,6 @@ _BUTTON = (
     "\n              "
 )
 _ERROR = '<p class="message message-error" role="alert">{}</p>'
-_CSRF = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
 
 
 @lru_cache(maxsize=16)
@@ -202,13 +201,6 @@ def _count(kind: str, number: int, language: str | None) -> str:
     else:
         text = gettext("%(count)s on the waitlist")
     return escape(text % {"count": number})
-
-
-def csrf_input(token: Any) -> str:
-    """What {% csrf_token %} writes for this token: nothing without one."""
-    if not token or token == "NOTPROVIDED":  # noqa: S105 - the csrf module's "no token", not a secret
-        return ""
-    return format_html(_CSRF, token)
 
 
 def write(

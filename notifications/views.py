@@ -30,7 +30,7 @@ from notifications import services
 from notifications.emails import answer_text
 from notifications.forms import PreferencesForm
 from notifications.models import Notification, Preference
-from notifications.templatetags.bell import bell_for
+from notifications.templatetags.bell import bell_for, bell_html
 from notifications.tokens import BadLink, read_rsvp_token, read_unsubscribe_token
 
 LINK_PROBLEM = "notifications/link_problem.html"
@@ -201,7 +201,7 @@ def bell_count(request: HttpRequest) -> HttpResponse:
         if request.htmx:
             return HttpResponse(status=286)
         return redirect_to_login(request.get_full_path())
-    response = render(request, "includes/header.html#bell", _bell_context(request))
+    response = HttpResponse(bell_html(bell_for(request.user)))
     response["Cache-Control"] = "no-store"
     return response
 
