@@ -7,8 +7,10 @@ from urllib.parse import parse_qs
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
-from bench import report, run, seeding, targets
+from bench import cpu, report, run, seeding, targets
 from bench.cli import count_queries
 from bench.live import Member, Writer, reply_request, rsvp_request, succeeded
 from conversations.models import Post, Reply
@@ -58,6 +60,30 @@ def test_query_counts_are_taken_through_the_middleware_with_the_session(settings
     # counted: the person, the post with the reader's role and the replies
     # (conversations/thread.py).
     assert counts["@" + thread] == 3
+
+
+def test_bench_cpu_measures_the_signed_in_page_through_the_whole_stack(settings, monkeypatch):
+    """bench/cpu.py calls Django's WSGI handler with the bench member's session cookie."""
+    from django.core.wsgi import get_wsgi_application
+
+    monkeypatch.setattr(cpu, "REQUESTS", 3)
+    monkeypatch.setattr(cpu, "WARMUP", 2)
+    seeding.seed(scale=0.005)
+    found = seeding.targets()
+    application = get_wsgi_application()
+    cookie = f"{settings.SESSION_COOKIE_NAME}={found.session_key}"
+    thread = f"/circles/{found.circle_slug}/posts/{found.post_id}/"
+    # As Django's test client does: the test's transaction must outlive each request.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        cpu_ms, wall_ms, size = cpu.measure(application, thread, cookie)
+        assert cpu_ms > 0 and wall_ms > 0 and size > 10_000  # the thread and its 100 replies
+        with pytest.raises(SystemExit, match="answered (302|404)"):
+            cpu.measure(application, thread, "")  # signed out: not shown, so not measured
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
 
 
 def test_the_uncached_settings_make_every_request_take_the_full_path(settings):
