@@ -4,7 +4,7 @@ Written in Python, not included as templates: the frame is on every page, and as
 templates its links, labels and language buttons cost about 0.8 ms a page, more than
 some pages' own content. The links are reversed once per process (config/urlshapes.py);
 the labels are translated on each page, in its language; every value is escaped.
-tests/home/test_frame.py holds the templates they replaced and checks both write the
+tests/home/ keeps the templates they replaced, and test_frame.py checks both write the
 same HTML for every kind of viewer and language.
 """
 
