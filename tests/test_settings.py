@@ -51,6 +51,22 @@ def run_manage(*args: str, env: dict[str, str], tmp_path) -> subprocess.Complete
     )
 
 
+def settings_read_by(script: str, *, env: dict[str, str], tmp_path) -> object:
+    """What ``script`` prints last, as JSON, run in a fresh process with only ``env`` set."""
+    clean = {key: value for key, value in os.environ.items() if key not in CONFIG_VARS}
+    clean |= {"VAR_DIR": str(tmp_path / "var"), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    result = subprocess.run(  # noqa: S603 - our own settings with fixed arguments
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=clean | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def real_production_env(tmp_path) -> dict[str, str]:
     return {
         "DJANGO_ENV": "production",
@@ -129,18 +145,7 @@ def test_development_defaults_need_no_server(tmp_path):
         "'cache': s.CACHES['default']['BACKEND'], 'debug': s.DEBUG, "
         "'email': s.EMAIL_BACKEND, 'check_broker': s.HEALTHZ_CHECK_BROKER}))"
     )
-    clean = {key: value for key, value in os.environ.items() if key not in CONFIG_VARS}
-    clean |= {"VAR_DIR": str(tmp_path / "var"), "DJANGO_SETTINGS_MODULE": "config.settings"}
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", script],
-        cwd=settings.BASE_DIR,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    found = json.loads(result.stdout.strip().splitlines()[-1])
+    found = settings_read_by(script, env={}, tmp_path=tmp_path)
     assert found["engine"] == "django.db.backends.sqlite3"
     assert found["name"] == str(tmp_path / "var" / "peertables.sqlite3")
     assert found["broker"] == "filesystem://"
@@ -167,24 +172,8 @@ def test_prepared_statements_are_on_for_postgresql_unless_turned_off(
         "import json, django; django.setup(); from django.conf import settings as s; "
         "print(json.dumps(s.DATABASES['default'].get('OPTIONS', {}).get('prepare_threshold')))"
     )
-    clean = {key: value for key, value in os.environ.items() if key not in CONFIG_VARS}
-    clean |= {
-        "VAR_DIR": str(tmp_path / "var"),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": url,
-    }
-    if switch is not None:
-        clean["DB_PREPARED_STATEMENTS"] = switch
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", script],
-        cwd=settings.BASE_DIR,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == threshold
+    env = {"DATABASE_URL": url} | ({} if switch is None else {"DB_PREPARED_STATEMENTS": switch})
+    assert settings_read_by(script, env=env, tmp_path=tmp_path) == threshold
 
 
 @pytest.mark.real_passwords
