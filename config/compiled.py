@@ -125,22 +125,13 @@ def _cursor(connection):
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()
-    preparing, debug = _preparing_classes()
+    preparing, debug, in_connection_zone = _preparing_classes()
     with connection.wrap_database_errors:
         cursor = preparing(connection.connection)
-    _read_datetimes_in_connection_time_zone(connection, cursor)
+    in_connection_zone(connection, cursor)
     if connection.queries_logged:
         return debug(cursor, connection)
     return connection.make_cursor(cursor)
-
-
-def _read_datetimes_in_connection_time_zone(connection, cursor) -> None:
-    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, register_tzloader
-    from psycopg.pq import Format
-
-    loader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
-    if connection.timezone != loader.timezone:
-        register_tzloader(connection.timezone, cursor)
 
 
 def prepares(connection) -> bool:
@@ -148,20 +139,27 @@ def prepares(connection) -> bool:
     return connection.settings_dict["OPTIONS"].get("prepare_threshold") is not None
 
 
-_CLASSES: list[tuple[type, type]] = []
+_CLASSES: list[tuple[type, type, Callable]] = []
 
 
-def _preparing_classes() -> tuple[type, type]:
-    """A server-binding cursor that prepares what it runs, and Django's debug wrapper for
-    it (made on first use: this module is imported on SQLite too, without psycopg loaded).
+def _preparing_classes() -> tuple[type, type, Callable]:
+    """A server-binding cursor that prepares what it runs, Django's debug wrapper for it,
+    and create_cursor()'s time-zone step (made on first use: this module is imported on
+    SQLite too, without psycopg loaded).
 
     Django's debug wrapper logs the SQL psycopg last sent, which a prepared statement
     does not leave behind; this one logs the SQL with its values, as the ORM's queries
     are logged, so query counts and tests that read the SQL see it the same way.
     """
     if not _CLASSES:
-        from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor
+        from django.db.backends.postgresql.base import (
+            TIMESTAMPTZ_OID,
+            CursorDebugWrapper,
+            ServerBindingCursor,
+            register_tzloader,
+        )
         from django.db.backends.utils import CursorWrapper
+        from psycopg.pq import Format
 
         class PreparingCursor(ServerBindingCursor):
             def execute(self, query, params=None, *, prepare=None, binary=None):
@@ -172,7 +170,13 @@ def _preparing_classes() -> tuple[type, type]:
                 with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
                     return CursorWrapper.execute(self, sql, params)
 
-        _CLASSES.append((PreparingCursor, PreparedDebugWrapper))
+        def in_connection_zone(connection, cursor) -> None:
+            """Datetimes read in the connection's zone, as create_cursor() does."""
+            loader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+            if connection.timezone != loader.timezone:
+                register_tzloader(connection.timezone, cursor)
+
+        _CLASSES.append((PreparingCursor, PreparedDebugWrapper, in_connection_zone))
     return _CLASSES[0]
 
 
