@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import psycopg
 import pytest
-from django.db import connection
+from django.db import DataError, connection
 from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -209,3 +210,82 @@ def test_a_prepared_query_is_counted_and_logged_with_its_values(meeting):
         query.rows(meeting_id=meeting.pk)
     assert len(captured) == 2
     assert all(f"= {meeting.pk}" in entry["sql"] for entry in captured)
+
+
+@pytest.fixture
+def usable_checks(monkeypatch) -> list[bool]:
+    """What each of the connection's own health checks (``SELECT 1``) answered."""
+    answers: list[bool] = []
+    is_usable = connection.is_usable
+
+    def counted() -> bool:
+        answers.append(is_usable())
+        return answers[-1]
+
+    monkeypatch.setattr(connection, "is_usable", counted)
+    return answers
+
+
+def _backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_requests_first_compiled_read_is_its_health_check(on_postgresql, usable_checks):
+    """No ``SELECT 1`` before it: the read goes first, on the kept connection."""
+    circle, _ = make_circle_with_host()
+    meeting = make_meeting(circle, in_days=7)
+    pid = _backend_pid()
+    assert connection.health_check_enabled
+    connection.close_if_unusable_or_obsolete()  # as each request starts: the check is due
+    assert not connection.health_check_done
+    rows = _meeting_circle_query().rows(meeting_id=meeting.pk)
+    assert [tuple(row) for row in rows] == [(meeting.pk, circle.pk)]
+    assert connection.health_check_done  # the read was the check: Django sends no SELECT 1
+    assert usable_checks == []
+    assert _backend_pid() == pid
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_gone_since_the_last_request_is_replaced_and_the_read_sent_again(
+    on_postgresql, usable_checks
+):
+    circle, _ = make_circle_with_host()
+    meeting = make_meeting(circle, in_days=7)
+    pid = _backend_pid()
+    with psycopg.connect(_admin_dsn(), autocommit=True) as admin:  # the server drops it
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    connection.close_if_unusable_or_obsolete()
+    rows = _meeting_circle_query().rows(meeting_id=meeting.pk)
+    assert [tuple(row) for row in rows] == [(meeting.pk, circle.pk)]
+    assert usable_checks == [False]  # the read failed, the check said why
+    assert _backend_pid() != pid  # a new connection, healthy until the next request
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_that_fails_on_a_healthy_connection_fails_as_it_is(on_postgresql, usable_checks):
+    pid = _backend_pid()
+    connection.close_if_unusable_or_obsolete()
+    with pytest.raises(DataError):
+        _meeting_circle_query().rows(meeting_id="not a number")
+    assert usable_checks == [True]  # checked, found healthy: the error is the query's
+    assert _backend_pid() == pid
+
+
+def test_inside_a_transaction_django_checks_the_connection_first(
+    on_postgresql, meeting, usable_checks
+):
+    """A read inside a transaction is never sent twice: Django's own check runs before it."""
+    assert connection.in_atomic_block  # the test's transaction
+    connection.health_check_done = False
+    _meeting_circle_query().rows(meeting_id=meeting.pk)
+    assert usable_checks == [True]
+
+
+def _admin_dsn() -> str:
+    params = connection.get_connection_params()
+    return " ".join(
+        f"{key}={params[key]}" for key in ("host", "port", "user", "dbname") if params.get(key)
+    )
