@@ -86,12 +86,11 @@ def main() -> int:
     found = run.prepare(env)
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    from django.conf import settings
     from django.core.wsgi import get_wsgi_application
 
     application = get_wsgi_application()
     by_name = {target.name: target for target in targets.page_targets(found)}
-    cookie = f"{settings.SESSION_COOKIE_NAME}={found['session_key']}"
+    cookie = targets.member_cookie(found["session_key"])
     print(f"| page | CPU ms a request | wall ms a request | bytes |  ({REQUESTS} requests)")
     print("| --- | ---: | ---: | ---: |")
     for name in PAGES:

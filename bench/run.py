@@ -55,6 +55,7 @@ from bench.targets import (
     Target,
     live_targets,
     log,
+    member_cookie,
     page_targets,
 )
 
@@ -173,7 +174,7 @@ def load(wrk: str, path: str, cookie: str, *, port: int = PORT, seconds: int = D
         "Accept-Encoding: gzip",
     ]
     if path.startswith("@"):
-        cmd += ["-H", f"Cookie: sessionid={cookie}"]
+        cmd += ["-H", f"Cookie: {member_cookie(cookie)}"]
     cmd.append(f"http://127.0.0.1:{port}{path.lstrip('@')}")
     output = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return parse_wrk(output)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import platform
+import secrets
+import string
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +55,18 @@ class Target:
     path: str  # "@" first: requested signed in as the bench member
     # The share of the ceiling the uncached row must reach (issue 16), if any.
     min_share: float | None = None
+
+
+# The CSRF cookie of the bench member's browser, the same for the whole run: a browser
+# keeps the one it got with its first page that has a form, so a signed-in page is
+# requested with it, as the live writers' posts are (bench/live.py). Without it every
+# request would make a new secret and set it in a cookie, which no member's view does.
+BROWSER_CSRF = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+
+
+def member_cookie(session_key: str) -> str:
+    """The Cookie header of the bench member's browser (Django's default cookie names)."""
+    return f"sessionid={session_key}; csrftoken={BROWSER_CSRF}"
 
 
 def page_targets(found: dict) -> list[Target]:

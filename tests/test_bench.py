@@ -86,6 +86,22 @@ def test_bench_cpu_measures_the_signed_in_page_through_the_whole_stack(settings,
             signal.connect(close_old_connections)
 
 
+def test_the_members_pages_are_requested_with_the_csrf_cookie_their_browser_keeps(client):
+    """As a browser sends it back: the page renews that cookie instead of making a new secret."""
+    seeding.seed(scale=0.005)
+    found = seeding.targets()
+    page = f"/circles/{found.circle_slug}/"
+    header = targets.member_cookie(found.session_key)
+    cookies = dict(part.split("=", 1) for part in header.split("; "))
+    assert cookies == {"sessionid": found.session_key, "csrftoken": targets.BROWSER_CSRF}
+    client.cookies.load(cookies)
+    response = client.get(page)
+    assert response.status_code == 200
+    assert response.cookies["csrftoken"].value == targets.BROWSER_CSRF
+    del client.cookies["csrftoken"]  # the first visit: a new secret is made and set
+    assert client.get(page).cookies["csrftoken"].value != targets.BROWSER_CSRF
+
+
 def test_the_uncached_settings_make_every_request_take_the_full_path(settings):
     seeding.seed(scale=0.005)
     found = seeding.targets()
