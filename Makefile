@@ -13,7 +13,7 @@ PORT ?= 8000
 LOCALES := de es
 I18N_IGNORE := --ignore=.venv --ignore=var --ignore=static --ignore=staticfiles --ignore=tests --ignore=bench --ignore=deploy
 
-.PHONY: help bootstrap sync migrate seed run prod worker test test-fast bench bench-reminders profile lint format check-deploy clean messages compilemessages
+.PHONY: help bootstrap sync migrate seed run prod worker test test-fast bench bench-instructions bench-reminders profile lint format check-deploy clean messages compilemessages
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -71,6 +71,9 @@ bench: sync ## Seed a large data set into PostgreSQL, load-test every page cache
 
 profile: sync ## Profile the circle, meeting, thread, directory and landing pages with every cache off (cProfile, queries, templates): docs/PROFILE.md
 	$(UV) run python -m bench.profile
+
+bench-instructions: sync ## Count the instructions a request of each target page executes, under valgrind (the before/after number that does not move with the machine)
+	$(UV) run python -m bench.instructions
 
 bench-reminders: sync ## Time 1 and 2 Celery workers sending 10,000 due reminders to an SMTP sink (docs/PERFORMANCE.md)
 	$(UV) run python -m bench.reminders

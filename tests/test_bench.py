@@ -3,6 +3,9 @@ with the suite (no gunicorn, no wrk: the writer's requests go through Django's t
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from urllib.parse import parse_qs
 
 import pytest
@@ -10,7 +13,7 @@ from django.conf import settings as django_settings
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
-from bench import cpu, report, run, seeding, targets
+from bench import cpu, instructions, report, run, seeding, targets
 from bench.cli import count_queries
 from bench.live import Member, Writer, reply_request, rsvp_request, succeeded
 from conversations.models import Post, Reply
@@ -412,3 +415,36 @@ def test_the_uncached_settings_keep_no_rendered_html(settings, page):
     counts = count_queries([path], found.session_key)
     assert counts[path] >= 0, "the page answered 200"
     assert _kept_html(cache) == []
+
+
+def test_instructions_are_counted_inside_sys_call_tracing_alone(tmp_path):
+    """bench/instructions.py's way of counting, on a program small enough for the suite:
+    one dump per call, each counting that call's work and nothing before or between."""
+    if not shutil.which("valgrind"):
+        pytest.skip("valgrind is not installed")
+    script = tmp_path / "work.py"
+    script.write_text(
+        "import sys\n"
+        "def work(n):\n"
+        "    return sum(i * i for i in range(n))\n"
+        "work(300_000)  # before: not counted\n"
+        "sys.call_tracing(work, (20_000,))\n"
+        "work(300_000)  # between: not counted\n"
+        "sys.call_tracing(work, (40_000,))\n"
+    )
+    out_file = tmp_path / "callgrind.out"
+    command = instructions.valgrind_command([sys.executable, str(script)], out_file)
+    subprocess.run(command, check=True, capture_output=True, timeout=120)  # noqa: S603
+    first, second = instructions.counted(out_file)
+    assert 1_000_000 < first < 30_000_000  # far less than one uncounted call of 300,000
+    assert 1.8 < second / first < 2.2  # twice the work, twice the count
+
+
+def test_a_file_that_is_not_a_callgrind_dump_stops_the_count(tmp_path):
+    (tmp_path / "callgrind.out.1").write_text("totals: 120\n")
+    (tmp_path / "callgrind.out.2").write_text("something else\n")
+    with pytest.raises(SystemExit, match="no totals line"):
+        instructions.counted(tmp_path / "callgrind.out")
+    (tmp_path / "callgrind.out.2").write_text("summary: 80\ntotals: 80\n")
+    (tmp_path / "callgrind.out.10").write_text("totals: 7\n")
+    assert instructions.counted(tmp_path / "callgrind.out") == [120, 80, 7]  # by number
