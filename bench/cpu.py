@@ -35,7 +35,8 @@ PAGES = [
 ]
 
 
-def _environ(path: str, cookie: str) -> dict:
+def wsgi_environ(path: str, cookie: str) -> dict:
+    """A GET of ``path`` as the bench sends it, behind the proxy, with ``cookie`` if any."""
     path, _, query = path.partition("?")
     environ = {
         "REQUEST_METHOD": "GET",
@@ -64,7 +65,7 @@ def measure(application, path: str, cookie: str) -> tuple[float, float, int]:
         statuses.append(status)
 
     def get() -> bytes:
-        response = application(_environ(path, cookie), start_response)
+        response = application(wsgi_environ(path, cookie), start_response)
         try:
             return b"".join(response)
         finally:

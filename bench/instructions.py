@@ -89,7 +89,7 @@ def _inside() -> int:
 
         def get(path=path, environ_cookie=environ_cookie, statuses=statuses) -> None:
             response = application(
-                cpu._environ(path, environ_cookie), lambda status, *_: statuses.append(status)
+                cpu.wsgi_environ(path, environ_cookie), lambda status, *_: statuses.append(status)
             )
             try:
                 b"".join(response)

@@ -17,7 +17,7 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 KEPT = 1000
 
 
-class StaticFilesStorage(CompressedManifestStaticFilesStorage):
+class ProductionStaticStorage(CompressedManifestStaticFilesStorage):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._urls: dict[str, str] = {}

@@ -8,11 +8,11 @@ import pytest
 from django.core.management import call_command
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
-from config.staticfiles import StaticFilesStorage
+from config.staticfiles import ProductionStaticStorage
 
 PRODUCTION_STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "config.staticfiles.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "config.staticfiles.ProductionStaticStorage"},
 }
 
 
@@ -26,7 +26,7 @@ def collected(settings, tmp_path):
 
 
 def test_a_files_url_is_the_manifests_hashed_one_and_is_kept(collected):
-    storage = StaticFilesStorage()
+    storage = ProductionStaticStorage()
     url = storage.url("css/app.css")
     assert re.fullmatch(r"/static/css/app\.[0-9a-f]{12}\.css", url)
     assert url == CompressedManifestStaticFilesStorage().url("css/app.css")
@@ -37,14 +37,14 @@ def test_a_files_url_is_the_manifests_hashed_one_and_is_kept(collected):
 
 
 def test_a_name_missing_from_the_manifest_fails_every_time(collected):
-    storage = StaticFilesStorage()
+    storage = ProductionStaticStorage()
     for _ in range(2):
         with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
             storage.url("css/not-deployed.css")
 
 
 def test_with_debug_on_the_unhashed_file_is_linked(collected):
-    storage = StaticFilesStorage()
+    storage = ProductionStaticStorage()
     hashed = storage.url("css/app.css")
     collected.DEBUG = True
     assert storage.url("css/app.css") == "/static/css/app.css"
