@@ -57,8 +57,9 @@ def wsgi_environ(path: str, cookie: str) -> dict:
     return environ
 
 
-def measure(application, path: str, cookie: str) -> tuple[float, float, int]:
-    """CPU ms and wall ms a request, and the size of the page, for ``path``."""
+def warmed(application, path: str, cookie: str, *, warmup: int = WARMUP):
+    """A function that requests ``path`` once and returns the page, after ``warmup``
+    unmeasured requests; the last of them must answer 200."""
     statuses: list[str] = []
 
     def start_response(status, headers, exc_info=None):
@@ -71,13 +72,30 @@ def measure(application, path: str, cookie: str) -> tuple[float, float, int]:
         finally:
             response.close()
 
-    for _ in range(WARMUP):
-        body = get()
+    for _ in range(warmup):
+        get()
     if not statuses[-1].startswith("200"):
         raise SystemExit(f"{path} answered {statuses[-1]}")
+    return get
+
+
+def pages(found: dict) -> list[tuple[str, str, str]]:
+    """The pages ``PAGES`` names: name, path and cookie (the member's, where signed in)."""
+    by_name = {target.name: target.path for target in targets.page_targets(found)}
+    cookie = targets.member_cookie(found["session_key"])
+    chosen = []
+    for name in PAGES:
+        path = by_name[name]
+        chosen.append((name, path.lstrip("@"), cookie if path.startswith("@") else ""))
+    return chosen
+
+
+def measure(application, path: str, cookie: str) -> tuple[float, float, int]:
+    """CPU ms and wall ms a request, and the size of the page, for ``path``."""
+    get = warmed(application, path, cookie)
     cpu, wall = time.process_time(), time.perf_counter()
     for _ in range(REQUESTS):
-        get()
+        body = get()
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     return 1000 * cpu / REQUESTS, 1000 * wall / REQUESTS, len(body)
 
@@ -90,14 +108,10 @@ def main() -> int:
     from django.core.wsgi import get_wsgi_application
 
     application = get_wsgi_application()
-    by_name = {target.name: target for target in targets.page_targets(found)}
-    cookie = targets.member_cookie(found["session_key"])
     print(f"| page | CPU ms a request | wall ms a request | bytes |  ({REQUESTS} requests)")
     print("| --- | ---: | ---: | ---: |")
-    for name in PAGES:
-        target = by_name[name]
-        signed_in = target.path.startswith("@")
-        cpu, wall, size = measure(application, target.path.lstrip("@"), cookie if signed_in else "")
+    for name, path, cookie in pages(found):
+        cpu, wall, size = measure(application, path, cookie)
         print(f"| {name} | {cpu:.2f} | {wall:.2f} | {size:,} |", flush=True)
     return 0
 

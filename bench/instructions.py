@@ -32,7 +32,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import cpu, run, targets
+from bench import cpu, run
 
 REQUESTS = int(os.environ.get("INSTRUCTIONS_REQUESTS", "10"))
 WARMUP = 5
@@ -79,27 +79,8 @@ def _inside() -> int:
 
     application = get_wsgi_application()
     found = json.loads(os.environ["INSTRUCTIONS_TARGETS"])
-    by_name = {target.name: target for target in targets.page_targets(found)}
-    cookie = targets.member_cookie(found["session_key"])
-    for name in cpu.PAGES:
-        target = by_name[name]
-        environ_cookie = cookie if target.path.startswith("@") else ""
-        path = target.path.lstrip("@")
-        statuses: list[str] = []
-
-        def get(path=path, environ_cookie=environ_cookie, statuses=statuses) -> None:
-            response = application(
-                cpu.wsgi_environ(path, environ_cookie), lambda status, *_: statuses.append(status)
-            )
-            try:
-                b"".join(response)
-            finally:
-                response.close()
-
-        for _ in range(WARMUP):
-            get()
-        if not statuses[-1].startswith("200"):
-            raise SystemExit(f"{path} answered {statuses[-1]}")
+    for _name, path, cookie in cpu.pages(found):
+        get = cpu.warmed(application, path, cookie, warmup=WARMUP)
         sys.call_tracing(lambda count, get=get: [get() for _ in range(count)], (REQUESTS,))
     return 0
 
