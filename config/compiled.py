@@ -136,7 +136,6 @@ def _checks_by_reading(connection) -> bool:
         and not connection.health_check_done
         and connection.connection is not None
         and not connection.in_atomic_block
-        and prepares(connection)
     )
 
 

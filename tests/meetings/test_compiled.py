@@ -255,7 +255,8 @@ def test_a_connection_gone_since_the_last_request_is_replaced_and_the_read_sent_
     circle, _ = make_circle_with_host()
     meeting = make_meeting(circle, in_days=7)
     pid = _backend_pid()
-    with psycopg.connect(_admin_dsn(), autocommit=True) as admin:  # the server drops it
+    params = connection.get_connection_params() | {"autocommit": True}
+    with psycopg.connect(**params) as admin:  # the server drops the test's connection
         admin.execute("SELECT pg_terminate_backend(%s)", [pid])
     connection.close_if_unusable_or_obsolete()
     rows = _meeting_circle_query().rows(meeting_id=meeting.pk)
@@ -282,10 +283,3 @@ def test_inside_a_transaction_django_checks_the_connection_first(
     connection.health_check_done = False
     _meeting_circle_query().rows(meeting_id=meeting.pk)
     assert usable_checks == [True]
-
-
-def _admin_dsn() -> str:
-    params = connection.get_connection_params()
-    return " ".join(
-        f"{key}={params[key]}" for key in ("host", "port", "user", "dbname") if params.get(key)
-    )
